@@ -1,0 +1,193 @@
+package io.sparkcnn.driver.data;
+
+import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.config.DataConfig;
+import io.sparkcnn.workers.DecodeOutcome;
+import io.sparkcnn.workers.LabeledImage;
+import io.sparkcnn.workers.SampleRef;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Driver side of data loading: lists the dataset, makes the stratified seeded split, spreads each split
+ * over RDD partitions, has the executors decode it once (cached, serialized, spilling to disk), collects
+ * the skipped files, and fits the scaling on the training split.
+ */
+public final class DatasetPreparer {
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetPreparer.class);
+    public static final String TRAIN = "train";
+    public static final String VALIDATION = "validation";
+    public static final String TEST = "test";
+
+    private DatasetPreparer() {
+    }
+
+    /** What the driver knows before decoding: the refs of each split and the dataset's identity. */
+    public record Plan(List<String> classNames, List<SampleRef> train, List<SampleRef> validation, List<SampleRef> test,
+                       List<String> sources, String fingerprint) {
+    }
+
+    /** Lists and splits; touches no executor. Bad input fails here, before anything is written. */
+    public static Plan plan(DataConfig cfg, org.apache.hadoop.conf.Configuration hadoopConf) {
+        return cfg.format() == DataConfig.Format.IDX ? planIdx(cfg, hadoopConf) : planFolder(cfg, hadoopConf);
+    }
+
+    private static Plan planFolder(DataConfig cfg, org.apache.hadoop.conf.Configuration hadoopConf) {
+        ImageFolderLister.Listing listing = ImageFolderLister.list(cfg.path(), hadoopConf);
+        StratifiedSplit.Parts<ImageFolderLister.ImageFile> parts = StratifiedSplit.split(listing.files(),
+                ImageFolderLister.ImageFile::label, listing.classNames(), cfg.validationFraction(), cfg.testFraction(),
+                cfg.seed());
+        Fingerprint fp = new Fingerprint().add("image-folder");
+        for (ImageFolderLister.ImageFile f : listing.files()) {
+            fp.add(relative(f.uri(), listing.classNames().get(f.label()))).add(Long.toString(f.length()));
+        }
+        List<ImageFolderLister.ImageFile> train = StratifiedSplit.subsample(parts.train(), ImageFolderLister.ImageFile::label,
+                listing.classNames().size(), cfg.maxTrainImages(), cfg.seed());
+        return new Plan(listing.classNames(), refs(train), refs(parts.validation()), refs(parts.test()),
+                List.of(cfg.path()), fp.hex());
+    }
+
+    private static String relative(String uri, String className) {
+        int i = uri.lastIndexOf('/' + className + '/');
+        return i < 0 ? uri : uri.substring(i + 1);
+    }
+
+    private static List<SampleRef> refs(List<ImageFolderLister.ImageFile> files) {
+        return files.stream().map(f -> SampleRef.file(f.uri(), f.label())).toList();
+    }
+
+    private static Plan planIdx(DataConfig cfg, org.apache.hadoop.conf.Configuration hadoopConf) {
+        Fingerprint fp = new Fingerprint().add("idx");
+        List<SampleRef> pool = readIdxPair(cfg.idxTrainImages(), cfg.idxTrainLabels(), hadoopConf, fp);
+        List<SampleRef> separateTest = cfg.hasSeparateTestSet()
+                ? readIdxPair(cfg.idxTestImages(), cfg.idxTestLabels(), hadoopConf, fp) : List.of();
+        int maxLabel = IntStream.concat(pool.stream().mapToInt(SampleRef::label), separateTest.stream().mapToInt(SampleRef::label))
+                .max().orElse(-1);
+        List<String> classNames = cfg.classNames();
+        if (classNames.isEmpty()) {
+            classNames = IntStream.rangeClosed(0, maxLabel).mapToObj(String::valueOf).toList();
+        } else if (classNames.size() <= maxLabel) {
+            throw new InvalidInputException("data.class-names has " + classNames.size() + " names but the labels in "
+                    + cfg.idxTrainLabels() + " go up to " + maxLabel);
+        }
+        if (classNames.size() < 2) {
+            throw new InvalidInputException("IDX labels " + cfg.idxTrainLabels() + " hold fewer than two classes");
+        }
+        double testFraction = cfg.hasSeparateTestSet() ? 0.0 : cfg.testFraction();
+        StratifiedSplit.Parts<SampleRef> parts = StratifiedSplit.split(pool, SampleRef::label, classNames,
+                cfg.validationFraction(), testFraction, cfg.seed());
+        List<SampleRef> test = cfg.hasSeparateTestSet() ? separateTest : parts.test();
+        List<SampleRef> train = StratifiedSplit.subsample(parts.train(), SampleRef::label, classNames.size(),
+                cfg.maxTrainImages(), cfg.seed());
+        List<String> sources = new ArrayList<>(List.of(cfg.idxTrainImages(), cfg.idxTrainLabels()));
+        if (cfg.hasSeparateTestSet()) {
+            sources.add(cfg.idxTestImages());
+            sources.add(cfg.idxTestLabels());
+        }
+        return new Plan(classNames, train, parts.validation(), test, sources, fp.hex());
+    }
+
+    private static List<SampleRef> readIdxPair(String imagesUri, String labelsUri, org.apache.hadoop.conf.Configuration conf,
+                                               Fingerprint fp) {
+        IdxFile images = IdxFile.read(imagesUri, conf);
+        IdxFile labels = IdxFile.read(labelsUri, conf);
+        fp.add(images.sha256()).add(labels.sha256());
+        if (images.dims().length != 3) {
+            throw new InvalidInputException("IDX images file " + imagesUri + " has " + images.dims().length
+                    + " dimensions; expected 3 (count, rows, columns)");
+        }
+        if (labels.dims().length != 1) {
+            throw new InvalidInputException("IDX labels file " + labelsUri + " has " + labels.dims().length
+                    + " dimensions; expected 1 (count)");
+        }
+        if (images.count() != labels.count()) {
+            throw new InvalidInputException("IDX files disagree: " + imagesUri + " holds " + images.count() + " images but "
+                    + labelsUri + " holds " + labels.count() + " labels");
+        }
+        if (images.count() == 0) {
+            throw new InvalidInputException("IDX file " + imagesUri + " holds no images");
+        }
+        int rows = images.dims()[1];
+        int cols = images.dims()[2];
+        int size = images.itemSize();
+        List<SampleRef> refs = new ArrayList<>(images.count());
+        String name = new org.apache.hadoop.fs.Path(imagesUri).getName();
+        for (int i = 0; i < images.count(); i++) {
+            byte[] px = new byte[size];
+            System.arraycopy(images.data(), i * size, px, 0, size);
+            refs.add(SampleRef.inline(name + "#" + i, labels.data()[i] & 0xFF, px, 1, rows, cols));
+        }
+        return refs;
+    }
+
+    /** Decodes the planned splits on the executors and fits the scaling on the training split. */
+    public static PreparedData prepare(JavaSparkContext sc, DataConfig cfg, Plan plan) {
+        int partitions = cfg.partitions() > 0 ? cfg.partitions() : sc.defaultParallelism();
+        Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(sc.hadoopConfiguration()));
+        List<SkippedFile> skipped = new ArrayList<>();
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        JavaRDD<LabeledImage> train = decode(sc, plan.train(), partitions, conf, cfg, TRAIN, skipped, counts, plan.classNames().size());
+        JavaRDD<LabeledImage> val = decode(sc, plan.validation(), partitions, conf, cfg, VALIDATION, skipped, counts, plan.classNames().size());
+        JavaRDD<LabeledImage> test = decode(sc, plan.test(), partitions, conf, cfg, TEST, skipped, counts, plan.classNames().size());
+        for (String split : List.of(TRAIN, VALIDATION, TEST)) {
+            long n = java.util.Arrays.stream(counts.get(split)).sum();
+            if (n == 0) {
+                throw new InvalidInputException("no decodable images left in the " + split + " split of "
+                        + String.join(", ", plan.sources()) + " (" + skipped.size() + " skipped)");
+            }
+        }
+        int channels = cfg.shape().channels();
+        ChannelStats stats = train.aggregate(new ChannelStats(channels), ChannelStats::add, ChannelStats::merge);
+        var scaling = stats.toScaling(cfg.scaling());
+        LOG.info("Dataset: {} classes, train/validation/test = {}/{}/{} images, {} skipped, {} partitions, scaling {}",
+                plan.classNames().size(), sum(counts.get(TRAIN)), sum(counts.get(VALIDATION)), sum(counts.get(TEST)),
+                skipped.size(), partitions, scaling);
+        return new PreparedData(plan.classNames(), cfg.shape(), train, val, test, partitions, counts,
+                List.copyOf(skipped), plan.sources(), plan.fingerprint(), scaling);
+    }
+
+    private static long sum(long[] a) {
+        return java.util.Arrays.stream(a).sum();
+    }
+
+    private static JavaRDD<LabeledImage> decode(JavaSparkContext sc, List<SampleRef> refs, int partitions,
+                                                Broadcast<HadoopConfHolder> conf, DataConfig cfg, String split,
+                                                List<SkippedFile> skipped, Map<String, long[]> counts, int numClasses) {
+        int slices = Math.max(1, Math.min(partitions, refs.size()));
+        JavaRDD<DecodeOutcome> outcomes = sc.parallelize(refs, slices)
+                .mapPartitions(new DecodePartition(conf, cfg.shape()))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        outcomes.setName(split + " decode outcomes");
+        List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();
+        for (DecodeOutcome f : failures) {
+            skipped.add(new SkippedFile(f.skippedId(), split, f.reason()));
+            LOG.warn("Skipped {} image {}: {}", split, f.skippedId(), f.reason());
+        }
+        JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // Cut the lineage once decoded: every later task would otherwise carry its slice of the
+        // parallelized refs (22 MB per task for inline IDX pixels) through each of the ~100 averaging
+        // rounds of an epoch. The price: a lost executor loses its cached blocks (see docs/architecture.md).
+        images.rdd().localCheckpoint();
+        images.setName(split + " images");
+        long[] perClass = images.map(LabeledImage::label).countByValue().entrySet().stream()
+                .collect(() -> new long[numClasses], (a, e) -> a[e.getKey()] = e.getValue(), (a, b) -> {
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] += b[i];
+                    }
+                });
+        counts.put(split, perClass);
+        outcomes.unpersist(false);
+        return images;
+    }
+}

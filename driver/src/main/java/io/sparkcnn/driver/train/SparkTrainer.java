@@ -1,0 +1,160 @@
+package io.sparkcnn.driver.train;
+
+import io.sparkcnn.driver.config.EarlyStoppingConfig;
+import io.sparkcnn.driver.config.TrainingConfig;
+import io.sparkcnn.driver.data.PreparedData;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The epoch loop (ours, not DL4J's SparkEarlyStoppingTrainer, which in 1.0.0-M2 ignores the monitor's
+ * direction): each epoch fits the training split with parameter averaging
+ * ({@link ParameterAveragingTrainingMaster}, updater state averaged too), evaluates the validation split
+ * on the executors, applies early stopping and keeps the best weights.
+ */
+public final class SparkTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+    /** Evaluation needs no small batches; larger ones amortise the per-call overhead. */
+    static final int EVAL_BATCH_SIZE = 256;
+
+    private SparkTrainer() {
+    }
+
+    /** The training master for this config; the number of workers defaults to the cluster's parallelism. */
+    public static ParameterAveragingTrainingMaster trainingMaster(TrainingConfig cfg, int workers, long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
+                .batchSizePerWorker(cfg.batchSizePerWorker())
+                .averagingFrequency(cfg.averagingFrequency())
+                .workerPrefetchNumBatches(cfg.prefetch())
+                // DL4J's default (false) resets Adam/momentum state on every worker each averaging round
+                .saveUpdater(true)
+                // our partitions are already balanced and pre-batched; a repartition would only shuffle bytes
+                .repartionData(Repartition.Never)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .storageLevel(StorageLevel.MEMORY_ONLY())
+                .rngSeed(seed)
+                .collectTrainingStats(false)
+                .build();
+    }
+
+    public static int workers(JavaSparkContext sc, TrainingConfig cfg) {
+        return cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
+    }
+
+    public static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
+                                        MultiLayerNetwork net) {
+        int workers = workers(sc, cfg);
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, trainingMaster(cfg, workers, seed));
+        DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
+        LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
+        sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount)));
+
+        JavaRDD<DataSet> validation = batches(data, data.validation(), EVAL_BATCH_SIZE, null)
+                .persist(StorageLevel.MEMORY_ONLY());
+        EarlyStoppingConfig esConfig = cfg.earlyStopping();
+        EarlyStopping stopping = new EarlyStopping(esConfig);
+        List<EpochRecord> history = new ArrayList<>();
+        INDArray bestParams = null;
+        INDArray bestUpdater = null;
+        long trainImages = data.count("train");
+        long loopStart = System.nanoTime();
+        TrainingOutcome.StopReason reason = TrainingOutcome.StopReason.MAX_EPOCHS;
+        int epoch = 0;
+        LOG.info("Training: {} workers, batch {} per worker, averaging every {} minibatches, up to {} epochs, "
+                        + "early stopping on {} (min_delta {}, patience {})", workers, cfg.batchSizePerWorker(),
+                cfg.averagingFrequency(), cfg.maxEpochs(), esConfig.monitor().configName(), esConfig.minDelta(),
+                esConfig.patience());
+        while (epoch < cfg.maxEpochs()) {
+            epoch++;
+            long start = System.nanoTime();
+            lossSum.reset();
+            lossCount.reset();
+            JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch)
+                    .persist(StorageLevel.MEMORY_ONLY());
+            sparkNet.fit(epochBatches);
+            epochBatches.unpersist(false);
+            double fitSeconds = (System.nanoTime() - start) / 1e9;
+            MultiLayerNetwork current = sparkNet.getNetwork();
+            double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
+            EvalStats val = evaluate(sc, current, validation, data.numClasses());
+            double valLoss = val.meanLoss() + current.calcRegularizationScore(true);
+            double monitored = esConfig.monitor().higherIsBetter() ? val.accuracy() : valLoss;
+            boolean improved = stopping.update(epoch, monitored);
+            if (improved && esConfig.restoreBestWeights()) {
+                bestParams = current.params().dup();
+                bestUpdater = current.getUpdater() == null || current.getUpdater().getStateViewArray() == null
+                        ? null : current.getUpdater().getStateViewArray().dup();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EpochRecord record = new EpochRecord(epoch, trainLoss, valLoss, val.accuracy(), seconds,
+                    trainImages / fitSeconds, trainImages, improved);
+            history.add(record);
+            LOG.info(String.format(Locale.ROOT,
+                    "Epoch %d/%d - loss: %.4f - val_loss: %.4f - val_accuracy: %.4f - %.1fs - %.0f images/s%s",
+                    epoch, cfg.maxEpochs(), trainLoss, valLoss, val.accuracy(), seconds, record.imagesPerSecond(),
+                    improved ? " - best so far" : " - no improvement for " + stopping.waited() + " epoch(s)"));
+            if (stopping.shouldStop()) {
+                reason = TrainingOutcome.StopReason.EARLY_STOPPING;
+                break;
+            }
+            if (cfg.maxMinutes() > 0 && (System.nanoTime() - loopStart) / 60e9 >= cfg.maxMinutes()) {
+                reason = TrainingOutcome.StopReason.TIME_LIMIT;
+                break;
+            }
+        }
+        double trainSeconds = (System.nanoTime() - loopStart) / 1e9;
+        MultiLayerNetwork trained = sparkNet.getNetwork();
+        boolean restored = false;
+        if (esConfig.restoreBestWeights() && bestParams != null && stopping.bestEpoch() != epoch) {
+            trained.setParams(bestParams);
+            if (bestUpdater != null) {
+                trained.getUpdater().getStateViewArray().assign(bestUpdater);
+            }
+            restored = true;
+            LOG.info("Restored the weights of epoch {} ({} = {})", stopping.bestEpoch(), esConfig.monitor().configName(),
+                    String.format(Locale.ROOT, "%.4f", stopping.best()));
+        }
+        LOG.info("Stopped after epoch {}: {}", epoch, reason.jsonName());
+        validation.unpersist(false);
+
+        JavaRDD<DataSet> test = batches(data, data.test(), EVAL_BATCH_SIZE, null);
+        EvalStats testStats = evaluate(sc, trained, test, data.numClasses());
+        LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f on %d images",
+                testStats.meanLoss() + trained.calcRegularizationScore(true), testStats.accuracy(), testStats.count()));
+        return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
+                esConfig.monitor().configName(), reason, epoch, restored, testStats, trainSeconds, workers);
+    }
+
+    static JavaRDD<DataSet> batches(PreparedData data, JavaRDD<io.sparkcnn.workers.LabeledImage> images, int batchSize,
+                                    Long shuffleSeed) {
+        return images.mapPartitionsWithIndex(
+                new BatchPartition(batchSize, data.shape(), data.numClasses(), data.scaling(), shuffleSeed), true);
+    }
+
+    /** Loss, accuracy and confusion counts of {@code net} on {@code batches}, computed on the executors. */
+    public static EvalStats evaluate(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<DataSet> batches, int numClasses) {
+        Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
+        try {
+            return batches.mapPartitions(new EvaluatePartition(holder, numClasses)).reduce(EvalStats::merge);
+        } finally {
+            holder.destroy();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.sparkcnn.jobs;
+
+import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainRunner;
+import io.sparkcnn.driver.config.ConfigLoader;
+import io.sparkcnn.driver.config.TrainConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * spark-submit entry point of the train job. {@code main} parses the command line into one validated
+ * {@link TrainConfig} and calls {@link #run(TrainConfig)}. The Spark master comes from spark-submit only.
+ * Exit codes: 0 done, 2 bad input (config key or dataset path named), 1 any other failure.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+        description = {"Trains a CNN image classifier on Spark with parameter averaging and early stopping.",
+                "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:training finished, run folder written", "2:bad input: invalid config key/value or dataset",
+                "1:any other failure"})
+public final class TrainJob implements Callable<Integer> {
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_FAILURE = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Job config (HOCON). Keys below.")
+    File configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one config key, e.g. --set training.max-epochs=5 (repeatable; applied after --config).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "URI", description = "Shortcut for --set output.path=URI.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Shortcut for --set output.overwrite=true.")
+    boolean overwrite;
+
+    private TrainResult result;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (main without System.exit, for tests). */
+    public static int execute(String... args) {
+        return commandLine(new TrainJob()).execute(args);
+    }
+
+    static CommandLine commandLine(TrainJob job) {
+        CommandLine cl = new CommandLine(job);
+        cl.getCommandSpec().usageMessage().footer(keysHelp());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidInputException) {
+                commandLine.getErr().println("train: error: " + e.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            LOG.error("train failed", e);
+            commandLine.getErr().println("train: failed: " + e);
+            return EXIT_FAILURE;
+        });
+        return cl;
+    }
+
+    /** Parses the options into the job's config. */
+    TrainConfig config() {
+        List<String> all = new ArrayList<>(overrides);
+        if (output != null) {
+            all.add("output.path=" + output);
+        }
+        if (overwrite) {
+            all.add("output.overwrite=true");
+        }
+        return ConfigLoader.load(configFile, all);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig config = config();
+        result = run(config);
+        return 0;
+    }
+
+    TrainResult result() {
+        return result;
+    }
+
+    /** Creates the SparkContext (master and resources from spark-submit), trains, stops the context. */
+    public static TrainResult run(TrainConfig config) throws Exception {
+        SparkConf conf = new SparkConf().setAppName("sparkcnn-train");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            return TrainRunner.run(config, sc);
+        }
+    }
+
+    private static String keysHelp() {
+        StringBuilder sb = new StringBuilder("%nConfig keys (HOCON file or --set; default in brackets):%n");
+        for (Map.Entry<String, String[]> e : ConfigLoader.documentedKeys().entrySet()) {
+            sb.append(String.format("  %-40s [%s]%n", e.getKey(), e.getValue()[0].replace("%", "%%")));
+            if (!e.getValue()[1].isEmpty()) {
+                sb.append("      ").append(e.getValue()[1].replace("%", "%%")).append("%n");
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Version line: the project and the stack it was built against. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Package p = TrainJob.class.getPackage();
+            return new String[] {"sparkcnn train " + (p.getImplementationVersion() == null ? "dev" : p.getImplementationVersion())};
+        }
+    }
+
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Submits the sparkcnn train job.
+#
+#   scripts/submit.sh [spark-submit options] -- [train options]
+#   scripts/submit.sh [train options]                 (no spark-submit options)
+#
+# Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own launcher class
+# (org.apache.spark.deploy.SparkSubmit) from the project's Maven classpath, so a machine with only
+# JDK 17 can run it. Adds --master local[*] unless a --master is given, and conf/spark-defaults.conf
+# unless a --properties-file is given. Builds the shaded jar when it is missing.
+#
+# Examples:
+#   scripts/submit.sh -- --config conf/demo.conf --help
+#   scripts/submit.sh --master yarn --deploy-mode cluster -- --config job.conf --output hdfs:///runs/x
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MAIN_CLASS="io.sparkcnn.jobs.TrainJob"
+
+spark_args=()
+job_args=()
+if [[ " $* " == *" -- "* ]]; then
+  while [[ $# -gt 0 && "$1" != "--" ]]; do spark_args+=("$1"); shift; done
+  shift
+  job_args=("$@")
+else
+  job_args=("$@")
+fi
+
+has_option() {
+  local name="$1"; shift
+  local arg
+  for arg in "$@"; do
+    [[ "$arg" == "$name" || "$arg" == "$name="* ]] && return 0
+  done
+  return 1
+}
+
+defaults=()
+has_option --master "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--master 'local[*]')
+has_option --properties-file "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--properties-file "$ROOT/conf/spark-defaults.conf")
+
+shopt -s nullglob
+jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
+if [[ ${#jars[@]} -eq 0 ]]; then
+  echo "submit.sh: building the job jar (./mvnw -B -q -DskipTests package)..." >&2
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+  jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
+fi
+JAR="${jars[0]}"
+LOG_CONF="$ROOT/conf/log4j2.properties"
+
+if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
+  extra=()
+  has_option --driver-java-options "${spark_args[@]+"${spark_args[@]}"}" \
+    || extra+=(--driver-java-options "-Dlog4j.configurationFile=$LOG_CONF")
+  exec "$SPARK_HOME/bin/spark-submit" "${defaults[@]+"${defaults[@]}"}" "${extra[@]+"${extra[@]}"}" \
+    "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
+fi
+
+# No Spark installation: run Spark's launcher from the provided-scope classpath (Spark, Hadoop).
+CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
+if [[ ! -s "$CP_FILE" || "$ROOT/pom.xml" -nt "$CP_FILE" || "$ROOT/jobs/pom.xml" -nt "$CP_FILE" ]]; then
+  (cd "$ROOT" && ./mvnw -B -q -pl jobs dependency:build-classpath -Dmdep.includeScope=provided \
+    -Dmdep.outputFile="$CP_FILE" >&2)
+fi
+
+# spark-submit adds these itself for Java 17; java -cp does not
+JAVA17_OPENS=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+)
+# The driver JVM is this one: its heap and ND4J's off-heap cap are set here (override with SPARKCNN_DRIVER_OPTS).
+read -r -a DRIVER_OPTS <<< "${SPARKCNN_DRIVER_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G}"
+
+exec java "${JAVA17_OPENS[@]}" "${DRIVER_OPTS[@]}" "-Dlog4j.configurationFile=$LOG_CONF" \
+  -cp "$JAR:$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
+  "${defaults[@]+"${defaults[@]}"}" "${spark_args[@]+"${spark_args[@]}"}" \
+  --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"

@@ -1,0 +1,61 @@
+package io.sparkcnn.workers.model;
+
+import io.sparkcnn.workers.model.LayerSpec.Activation;
+import io.sparkcnn.workers.model.LayerSpec.BatchNorm;
+import io.sparkcnn.workers.model.LayerSpec.Conv2D;
+import io.sparkcnn.workers.model.LayerSpec.Dense;
+import io.sparkcnn.workers.model.LayerSpec.Dropout;
+import io.sparkcnn.workers.model.LayerSpec.Output;
+import io.sparkcnn.workers.model.LayerSpec.Padding;
+import io.sparkcnn.workers.model.LayerSpec.Pool;
+import io.sparkcnn.workers.model.LayerSpec.PoolType;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Named architectures selectable with {@code model.preset}. */
+public final class Presets {
+    private Presets() {
+    }
+
+    /** LeNet-style: conv5x5x20, maxpool, conv5x5x50, maxpool, dense 500, softmax (DL4J's LeNet example). */
+    public static List<LayerSpec> lenet() {
+        return List.of(
+                new Conv2D(20, 5, 1, Padding.VALID, Activation.RELU),
+                new Pool(PoolType.MAX, 2, 2),
+                new Conv2D(50, 5, 1, Padding.VALID, Activation.RELU),
+                new Pool(PoolType.MAX, 2, 2),
+                new Dense(500, Activation.RELU),
+                new Output());
+    }
+
+    /** Two VGG blocks (conv-bn-conv-bn-pool-dropout), dense 512 with batch norm and dropout, softmax. */
+    public static List<LayerSpec> vgg2() {
+        return List.of(
+                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
+                new BatchNorm(),
+                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
+                new BatchNorm(),
+                new Pool(PoolType.MAX, 2, 2),
+                new Dropout(0.25),
+                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
+                new BatchNorm(),
+                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
+                new BatchNorm(),
+                new Pool(PoolType.MAX, 2, 2),
+                new Dropout(0.25),
+                new Dense(512, Activation.RELU),
+                new BatchNorm(),
+                new Dropout(0.5),
+                new Output());
+    }
+
+    /** Preset names to their layers. */
+    public static Map<String, List<LayerSpec>> all() {
+        Map<String, List<LayerSpec>> presets = new TreeMap<>();
+        presets.put("lenet", lenet());
+        presets.put("vgg2", vgg2());
+        return presets;
+    }
+}
