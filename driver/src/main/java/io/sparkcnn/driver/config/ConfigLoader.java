@@ -92,7 +92,7 @@ public final class ConfigLoader {
             key = key.substring(ROOT.length() + 1);
         }
         ConfigValue parsed;
-        if (value.startsWith("[") || value.startsWith("{")) {
+        if (value.startsWith("[") || value.startsWith("{") || value.matches("-?\\d+(\\.\\d+)?([eE]-?\\d+)?|true|false")) {
             try {
                 parsed = ConfigFactory.parseString("v = " + value, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF))
                         .getValue("v");
