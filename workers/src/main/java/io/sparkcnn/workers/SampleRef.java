@@ -4,41 +4,36 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * One labelled example as the driver hands it to the workers: either a file URI to read and decode on
- * the worker, or pixels already in memory (IDX data, 8-bit, channels-first) that only need resizing.
+ * One labelled example as the driver hands it to the workers: an image file to read and decode, or a
+ * record of an IDX images file. Only the reference travels; the worker reads the bytes itself through
+ * the Hadoop FileSystem, so tasks stay small whatever the dataset's size.
  */
 public final class SampleRef implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String id;
     private final int label;
-    private final byte[] inlinePixels;
-    private final int inlineChannels;
-    private final int inlineHeight;
-    private final int inlineWidth;
+    private final String idxUri;
+    private final int idxIndex;
 
-    private SampleRef(String id, int label, byte[] inlinePixels, int channels, int height, int width) {
+    private SampleRef(String id, int label, String idxUri, int idxIndex) {
         this.id = Objects.requireNonNull(id, "id");
         this.label = label;
-        this.inlinePixels = inlinePixels;
-        this.inlineChannels = channels;
-        this.inlineHeight = height;
-        this.inlineWidth = width;
+        this.idxUri = idxUri;
+        this.idxIndex = idxIndex;
     }
 
     /** An image file to be read through the Hadoop FileSystem and decoded on a worker. */
     public static SampleRef file(String uri, int label) {
-        return new SampleRef(uri, label, null, 0, 0, 0);
+        return new SampleRef(uri, label, null, -1);
     }
 
-    /** Pixels already decoded (IDX records): 8-bit, channels-first. */
-    public static SampleRef inline(String id, int label, byte[] pixels, int channels, int height, int width) {
-        if (pixels.length != channels * height * width) {
-            throw new IllegalArgumentException(id + ": " + pixels.length + " bytes for " + height + "x" + width + "x" + channels);
-        }
-        return new SampleRef(id, label, pixels, channels, height, width);
+    /** Record {@code index} of an IDX images file. */
+    public static SampleRef idxRecord(String fileUri, int index, int label) {
+        return new SampleRef(fileUri + "#" + index, label, Objects.requireNonNull(fileUri), index);
     }
 
+    /** The file URI, or for IDX records the file URI and "#" and the record number. */
     public String id() {
         return id;
     }
@@ -47,23 +42,15 @@ public final class SampleRef implements Serializable {
         return label;
     }
 
-    public boolean isInline() {
-        return inlinePixels != null;
+    public boolean isIdxRecord() {
+        return idxUri != null;
     }
 
-    public byte[] inlinePixels() {
-        return inlinePixels;
+    public String idxUri() {
+        return idxUri;
     }
 
-    public int inlineChannels() {
-        return inlineChannels;
-    }
-
-    public int inlineHeight() {
-        return inlineHeight;
-    }
-
-    public int inlineWidth() {
-        return inlineWidth;
+    public int idxIndex() {
+        return idxIndex;
     }
 }

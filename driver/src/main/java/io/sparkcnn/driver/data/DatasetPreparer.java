@@ -117,15 +117,10 @@ public final class DatasetPreparer {
         if (images.count() == 0) {
             throw new InvalidInputException("IDX file " + imagesUri + " holds no images");
         }
-        int rows = images.dims()[1];
-        int cols = images.dims()[2];
-        int size = images.itemSize();
+        // only record numbers travel to the executors; each reads the images file itself
         List<SampleRef> refs = new ArrayList<>(images.count());
-        String name = new org.apache.hadoop.fs.Path(imagesUri).getName();
         for (int i = 0; i < images.count(); i++) {
-            byte[] px = new byte[size];
-            System.arraycopy(images.data(), i * size, px, 0, size);
-            refs.add(SampleRef.inline(name + "#" + i, labels.data()[i] & 0xFF, px, 1, rows, cols));
+            refs.add(SampleRef.idxRecord(imagesUri, i, labels.data()[i] & 0xFF));
         }
         return refs;
     }
@@ -176,7 +171,7 @@ public final class DatasetPreparer {
         JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         // Cut the lineage once decoded: every later task would otherwise carry its slice of the
-        // parallelized refs (22 MB per task for inline IDX pixels) through each of the ~100 averaging
+        // parallelized refs (megabytes of paths for large folders) through each of the ~100 averaging
         // rounds of an epoch. The price: a lost executor loses its cached blocks (see docs/architecture.md).
         images.rdd().localCheckpoint();
         images.setName(split + " images");

@@ -13,11 +13,14 @@ import org.apache.spark.broadcast.Broadcast;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Runs on executors: reads each image through the Hadoop FileSystem and decodes it to the network's
- * shape, or converts inline IDX pixels. Failures become "skipped" outcomes instead of failing the task.
+ * shape, or takes the record out of an IDX file (read once per partition). Failures become "skipped"
+ * outcomes instead of failing the task.
  */
 final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, DecodeOutcome> {
     private static final long serialVersionUID = 1L;
@@ -31,6 +34,7 @@ final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, Deco
 
     @Override
     public Iterator<DecodeOutcome> call(Iterator<SampleRef> refs) {
+        Map<String, IdxFile> idxFiles = new HashMap<>(); // each IDX file is read once per partition
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -39,15 +43,18 @@ final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, Deco
 
             @Override
             public DecodeOutcome next() {
-                return decode(refs.next());
+                return decode(refs.next(), idxFiles);
             }
         };
     }
 
-    DecodeOutcome decode(SampleRef ref) {
-        if (ref.isInline()) {
-            byte[] px = ImageDecoder.convert(ref.inlinePixels(), ref.inlineChannels(), ref.inlineHeight(),
-                    ref.inlineWidth(), shape);
+    DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles) {
+        if (ref.isIdxRecord()) {
+            IdxFile file = idxFiles.computeIfAbsent(ref.idxUri(), uri -> IdxFile.read(uri, hadoopConf.value().get()));
+            int size = file.itemSize();
+            byte[] raw = new byte[size];
+            System.arraycopy(file.data(), ref.idxIndex() * size, raw, 0, size);
+            byte[] px = ImageDecoder.convert(raw, 1, file.dims()[1], file.dims()[2], shape);
             return DecodeOutcome.ok(new LabeledImage(ref.id(), ref.label(), px));
         }
         byte[] encoded;

@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,24 @@ class ParameterAveragingTest {
         assertFalse(workerA.equalsWithEps(averaged, 1e-5), "differs from worker A alone");
         assertFalse(workerB.equalsWithEps(averaged, 1e-5), "differs from worker B alone");
         assertFalse(initial.params().equalsWithEps(averaged, 1e-5), "the round changed the weights");
+    }
+
+    @Test
+    void workersReportEveryMinibatchLossToTheDriver() {
+        JavaSparkContext sc = LocalSpark.get();
+        MultiLayerNetwork initial = NetworkFactory.network(spec(Optimizer.SGD), SHAPE, CLASSES);
+        DataSet a = batch(5);
+        DataSet b = batch(6);
+        double expected = (initial.clone().score(a) + initial.clone().score(b)) / 2; // loss before each worker's step
+        TrainingConfig cfg = new TrainingConfig(BATCH, 1, 0, 2, 1, 0,
+                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true));
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
+        var sum = sc.sc().doubleAccumulator();
+        var count = sc.sc().longAccumulator();
+        sparkNet.setListeners(List.of(new ScoreListener(sum, count)));
+        sparkNet.fit(sc.parallelize(List.of(a, b), 2));
+        assertEquals(2, count.value(), "one report per minibatch");
+        assertEquals(expected, sum.value() / count.value(), 1e-4);
     }
 
     @Test
