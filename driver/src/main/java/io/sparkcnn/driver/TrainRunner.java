@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparkcnn.driver.config.TrainConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
+import io.sparkcnn.driver.data.Fingerprint;
 import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.driver.data.SkippedFile;
 import io.sparkcnn.driver.output.RunFolder;
@@ -137,7 +138,8 @@ public final class TrainRunner {
         m.put("created", Instant.now().toString());
         m.put("started", started.toString());
         m.put("config", JSON.readTree(config.resolved()));
-        m.put("seed", Map.of("data", config.data().seed(), "model", config.model().spec().seed()));
+        m.put("config_fingerprint", "sha256:" + new Fingerprint().add(config.resolved()).hex());
+        m.put("seed", ordered("data", config.data().seed(), "model", config.model().spec().seed()));
         m.put("versions", Versions.collect(sc.version(), BackendInfo.kind()));
         m.put("backend", backend);
         Map<String, Object> spark = new LinkedHashMap<>();
@@ -151,8 +153,8 @@ public final class TrainRunner {
         dataset.put("sources", data.sources());
         dataset.put("fingerprint", "sha256:" + data.fingerprint());
         dataset.put("class_names", data.classNames());
-        dataset.put("input_shape", Map.of("channels", data.shape().channels(), "height", data.shape().height(),
-                "width", data.shape().width()));
+        dataset.put("input_shape", ordered("height", data.shape().height(), "width", data.shape().width(),
+                "channels", data.shape().channels()));
         Map<String, Object> counts = new LinkedHashMap<>();
         for (var e : data.countsPerSplit().entrySet()) {
             Map<String, Object> split = new LinkedHashMap<>();
@@ -161,22 +163,31 @@ public final class TrainRunner {
                 split.put(data.classNames().get(c), e.getValue()[c]);
                 total += e.getValue()[c];
             }
-            counts.put(e.getKey(), Map.of("total", total, "per_class", split));
+            counts.put(e.getKey(), ordered("total", total, "per_class", split));
         }
         dataset.put("counts", counts);
-        dataset.put("scaling", Map.of("kind", data.scaling().kind().configName(),
+        dataset.put("scaling", ordered("kind", data.scaling().kind().configName(),
                 data.scaling().kind() == io.sparkcnn.workers.FeatureScaling.Kind.MINMAX ? "min" : "mean", data.scaling().first(),
                 data.scaling().kind() == io.sparkcnn.workers.FeatureScaling.Kind.MINMAX ? "max" : "std", data.scaling().second(),
                 "fitted_on", "train"));
         dataset.put("skipped_count", data.skipped().size());
-        List<Map<String, String>> skipped = new ArrayList<>();
+        List<Map<String, Object>> skipped = new ArrayList<>();
         for (SkippedFile s : data.skipped()) {
-            skipped.add(Map.of("path", s.path(), "split", s.split(), "reason", s.reason()));
+            skipped.add(ordered("path", s.path(), "split", s.split(), "reason", s.reason()));
         }
         dataset.put("skipped", skipped);
         m.put("dataset", dataset);
-        m.put("model", Map.of("preset", config.model().preset(), "total_params", summary.totalParams(),
+        m.put("model", ordered("preset", config.model().preset(), "total_params", summary.totalParams(),
                 "trainable_params", summary.trainableParams()));
+        return m;
+    }
+
+    /** A JSON object whose keys keep the order given. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
         return m;
     }
 }

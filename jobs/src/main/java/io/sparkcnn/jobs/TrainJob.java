@@ -109,11 +109,30 @@ public final class TrainJob implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("%nConfig keys (HOCON file or --set; default in brackets):%n");
         for (Map.Entry<String, String[]> e : ConfigLoader.documentedKeys().entrySet()) {
             sb.append(String.format("  %-40s [%s]%n", e.getKey(), e.getValue()[0].replace("%", "%%")));
-            if (!e.getValue()[1].isEmpty()) {
-                sb.append("      ").append(e.getValue()[1].replace("%", "%%")).append("%n");
+            for (String line : wrap(e.getValue()[1], 72)) {
+                sb.append("      ").append(line.replace("%", "%%")).append("%n");
             }
         }
         return sb.toString();
+    }
+
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split("\\s+")) {
+            if (word.isEmpty()) {
+                continue;
+            }
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(word);
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString());
+        }
+        return lines;
     }
 
     /** Version line: the project and the stack it was built against. */

@@ -262,8 +262,8 @@ public final class ConfigLoader {
     }
 
     private static int compareKeys(String a, String b) {
-        return Integer.compare(sectionOrder(a), sectionOrder(b)) != 0
-                ? Integer.compare(sectionOrder(a), sectionOrder(b)) : 0;
+        int bySection = Integer.compare(sectionOrder(a), sectionOrder(b));
+        return bySection != 0 ? bySection : a.compareTo(b);
     }
 
     private static int sectionOrder(String key) {
