@@ -146,6 +146,8 @@ public final class TrainRunner {
         spark.put("master", sc.master());
         spark.put("application_id", sc.sc().applicationId());
         spark.put("default_parallelism", sc.defaultParallelism());
+        int executors = sc.sc().statusTracker().getExecutorInfos().length; // includes the driver
+        spark.put("executors", Math.max(1, executors - 1));
         spark.put("training_partitions", data.partitions());
         m.put("spark", spark);
         Map<String, Object> dataset = new LinkedHashMap<>();

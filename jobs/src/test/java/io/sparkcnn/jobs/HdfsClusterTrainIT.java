@@ -1,0 +1,146 @@
+package io.sparkcnn.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The train job on real parts: images on a MiniDFSCluster (namenode and datanode on loopback), two
+ * separate executor JVMs (Spark's local-cluster mode), the entry point as spark-submit calls it, and
+ * the run folder written back to hdfs://. Every closure, broadcast and DataSet crosses a process.
+ */
+class HdfsClusterTrainIT {
+    /** Executors are new JVMs: they need the same module opens as the test JVM. */
+    private static final String EXECUTOR_OPTS = "-XX:+IgnoreUnrecognizedVMOptions"
+            + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED"
+            + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+            + " --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+            + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
+            + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED"
+            + " --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED"
+            + " --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+            + " -Djdk.reflect.useDirectMethodHandle=false -Dorg.bytedeco.javacpp.maxbytes=1G"
+            + " -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
+    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host",
+            "spark.executor.memory", "spark.executor.extraJavaOptions"};
+
+    @TempDir
+    static java.nio.file.Path tmp;
+    static MiniDFSCluster dfs;
+    static FileSystem fs;
+    static String hdfs;
+
+    @BeforeAll
+    static void startHdfsAndWriteImages() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        dfs.waitActive();
+        fs = dfs.getFileSystem();
+        hdfs = fs.getUri().toString();
+        Random random = new Random(9);
+        for (String cls : new String[] {"bar", "square"}) {
+            for (int i = 0; i < 24; i++) {
+                BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                g.setColor(new Color(random.nextInt(50), random.nextInt(50), random.nextInt(50)));
+                g.fillRect(0, 0, 20, 20);
+                g.setColor(Color.WHITE);
+                int x = random.nextInt(6);
+                int y = random.nextInt(6);
+                if (cls.equals("bar")) {
+                    g.fillRect(x, y + 5, 14, 3);
+                } else {
+                    g.fillRect(x + 2, y + 2, 9, 9);
+                }
+                g.dispose();
+                try (OutputStream out = fs.create(new Path("/data/shapes/" + cls + "/" + i + ".png"))) {
+                    ImageIO.write(img, "png", out);
+                }
+            }
+        }
+        try (OutputStream out = fs.create(new Path("/data/shapes/square/truncated.png"))) {
+            out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        }
+        // as spark-submit would pass them: the master and resources arrive as system properties
+        System.setProperty("spark.master", "local-cluster[2,1,1024]");
+        System.setProperty("spark.ui.enabled", "false");
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty("spark.executor.memory", "1g");
+        System.setProperty("spark.executor.extraJavaOptions", EXECUTOR_OPTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        Arrays.stream(PROPERTIES).forEach(System::clearProperty);
+        if (dfs != null) {
+            dfs.shutdown();
+        }
+    }
+
+    @Test
+    void trainsFromHdfsOnTwoExecutorJvmsAndWritesTheRunToHdfs() throws Exception {
+        String run = hdfs + "/runs/shapes";
+        int exit = TrainJob.execute(
+                "--set", "data.format=image-folder", "--set", "data.path=" + hdfs + "/data/shapes",
+                "--set", "data.height=16", "--set", "data.width=16",
+                "--set", "data.validation-fraction=0.25", "--set", "data.test-fraction=0.25",
+                "--set", "training.batch-size-per-worker=8", "--set", "training.averaging-frequency=2",
+                "--set", "training.max-epochs=2", "--set", "model.learning-rate=0.005",
+                "--output", run);
+        assertEquals(0, exit);
+
+        for (String f : new String[] {"model.zip", "metrics.json", "manifest.json", "summary.txt"}) {
+            assertTrue(fs.exists(new Path("/runs/shapes/" + f)), f + " on HDFS");
+        }
+        for (FileStatus s : fs.listStatus(new Path("/runs"))) {
+            assertFalse(s.getPath().getName().contains("_tmp-"), "temporary folder left: " + s.getPath());
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode manifest;
+        try (InputStream in = fs.open(new Path("/runs/shapes/manifest.json"))) {
+            manifest = json.readTree(in);
+        }
+        assertEquals("local-cluster[2,1,1024]", manifest.at("/spark/master").asText());
+        assertEquals(2, manifest.at("/spark/executors").asInt(), "two executor JVMs");
+        assertEquals(1, manifest.at("/dataset/skipped_count").asInt());
+        assertTrue(manifest.at("/dataset/skipped/0/path").asText().startsWith("hdfs://"));
+        assertEquals(hdfs + "/data/shapes", manifest.at("/dataset/sources/0").asText());
+        JsonNode metrics;
+        try (InputStream in = fs.open(new Path("/runs/shapes/metrics.json"))) {
+            metrics = json.readTree(in);
+        }
+        assertEquals(2, metrics.get("history").size());
+        assertEquals(12, metrics.at("/test/images").asInt(), "a quarter of 48 images");
+        assertTrue(metrics.at("/history/0/loss").asDouble() > 0, "workers' losses reached the driver");
+
+        MultiLayerNetwork restored;
+        try (InputStream in = fs.open(new Path("/runs/shapes/model.zip"))) {
+            restored = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        assertEquals(manifest.at("/model/total_params").asLong(), restored.numParams());
+    }
+}
