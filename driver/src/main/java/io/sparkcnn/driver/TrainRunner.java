@@ -39,6 +39,8 @@ import java.util.Map;
 public final class TrainRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TrainRunner.class);
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Decoded splits are checkpointed here, inside the unfinished run folder, and removed before commit. */
+    static final String RDD_CHECKPOINTS = "_rdd-checkpoints";
 
     private TrainRunner() {
     }
@@ -59,27 +61,30 @@ public final class TrainRunner {
         LOG.info("Model summary:\n{}", summary.render());
 
         Instant started = Instant.now();
-        PreparedData data = DatasetPreparer.prepare(sc, config.data(), plan);
+        RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
+        PreparedData data = null;
         try {
+            data = DatasetPreparer.prepare(sc, config.data(), plan, folder.temp() + "/" + RDD_CHECKPOINTS);
             TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net);
             double testLoss = outcome.test().meanLoss() + net.calcRegularizationScore(true);
-            RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
-            try {
-                writeModel(folder, net, data.scaling().toDl4jNormalizer());
-                folder.writeString("summary.txt", summary.render());
-                folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data)));
-                folder.writeString("manifest.json", JSON.writeValueAsString(
-                        manifest(config, sc, data, backend, started, summary)));
-                String path = folder.commit().toString();
-                LOG.info("Run written to {}", path);
-                return new TrainResult(path, outcome, testLoss, outcome.test().accuracy(), data.classNames(),
-                        data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net);
-            } catch (IOException | RuntimeException e) {
-                folder.abort();
-                throw e;
-            }
-        } finally {
+            writeModel(folder, net, data.scaling().toDl4jNormalizer());
+            folder.writeString("summary.txt", summary.render());
+            folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data)));
+            folder.writeString("manifest.json", JSON.writeValueAsString(
+                    manifest(config, sc, data, backend, started, summary)));
             data.unpersist();
+            folder.delete(RDD_CHECKPOINTS);
+            String path = folder.commit().toString();
+            LOG.info("Run written to {}", path);
+            return new TrainResult(path, outcome, testLoss, outcome.test().accuracy(), data.classNames(),
+                    data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net);
+        } catch (IOException | RuntimeException e) {
+            folder.abort();
+            throw e;
+        } finally {
+            if (data != null) {
+                data.unpersist();
+            }
         }
     }
 

@@ -79,6 +79,11 @@ class SmokeTrainingTest {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
         assertTrue(Files.list(dir).noneMatch(p -> p.getFileName().toString().contains("_tmp-")), "no temp folder left");
+        try (var files = Files.list(run)) {
+            assertEquals(java.util.Set.of("manifest.json", "metrics.json", "model.zip", "summary.txt"),
+                    files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc"))
+                            .collect(java.util.stream.Collectors.toSet()), "only the published files, no RDD checkpoints");
+        }
         JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
         assertEquals(result.testAccuracy(), metrics.at("/test/accuracy").asDouble(), 1e-12);
         assertEquals(4, metrics.get("history").size());

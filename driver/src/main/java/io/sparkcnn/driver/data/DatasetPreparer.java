@@ -125,8 +125,13 @@ public final class DatasetPreparer {
         return refs;
     }
 
-    /** Decodes the planned splits on the executors and fits the scaling on the training split. */
-    public static PreparedData prepare(JavaSparkContext sc, DataConfig cfg, Plan plan) {
+    /**
+     * Decodes the planned splits on the executors and fits the scaling on the training split. The decoded
+     * splits are cached and checkpointed under {@code checkpointDir} (a folder on a FileSystem every
+     * executor reaches, e.g. inside the unfinished run folder on HDFS).
+     */
+    public static PreparedData prepare(JavaSparkContext sc, DataConfig cfg, Plan plan, String checkpointDir) {
+        sc.setCheckpointDir(checkpointDir);
         int partitions = cfg.partitions() > 0 ? cfg.partitions() : sc.defaultParallelism();
         Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(sc.hadoopConfiguration()));
         List<SkippedFile> skipped = new ArrayList<>();
@@ -170,10 +175,11 @@ public final class DatasetPreparer {
         }
         JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        // Cut the lineage once decoded: every later task would otherwise carry its slice of the
-        // parallelized refs (megabytes of paths for large folders) through each of the ~100 averaging
-        // rounds of an epoch. The price: a lost executor loses its cached blocks (see docs/architecture.md).
-        images.rdd().localCheckpoint();
+        // Checkpoint once decoded: every later task would otherwise carry its slice of the parallelized refs
+        // (megabytes of paths for large folders) through each of the ~100 averaging rounds of an epoch, and
+        // an executor lost mid-training would force a re-decode. Reads come from the cache; the checkpoint
+        // files only serve partitions whose executor died.
+        images.rdd().checkpoint();
         images.setName(split + " images");
         long[] perClass = images.map(LabeledImage::label).countByValue().entrySet().stream()
                 .collect(() -> new long[numClasses], (a, e) -> a[e.getKey()] = e.getValue(), (a, b) -> {

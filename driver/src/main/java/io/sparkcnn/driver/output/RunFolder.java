@@ -77,6 +77,11 @@ public final class RunFolder {
         }
     }
 
+    /** Removes an entry (file or folder) of the unfinished run, e.g. scratch data that must not be published. */
+    public void delete(String name) throws IOException {
+        fs.delete(new Path(temp, name), true);
+    }
+
     /** Renames the finished folder into place (replacing an old run only when overwrite was asked for). */
     public Path commit() throws IOException {
         Path old = null;

@@ -101,7 +101,8 @@ class ImageFolderIngestTest {
 
     static PreparedData prepare(DataConfig cfg) {
         var sc = LocalSpark.get();
-        return DatasetPreparer.prepare(sc, cfg, DatasetPreparer.plan(cfg, sc.hadoopConfiguration()));
+        return DatasetPreparer.prepare(sc, cfg, DatasetPreparer.plan(cfg, sc.hadoopConfiguration()),
+                root.resolve("rdd-checkpoints").toUri().toString());
     }
 
     @Test
