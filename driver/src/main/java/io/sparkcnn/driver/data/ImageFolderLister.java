@@ -27,7 +27,7 @@ public final class ImageFolderLister {
     }
 
     /** A file and its size, as listed. */
-    public record ImageFile(String uri, long length, int label) implements LabeledRef {
+    public record ImageFile(String uri, long length, int label) {
     }
 
     /** Class names in label order, and every image file sorted by path. */
