@@ -63,13 +63,19 @@ public final class TrainRunner {
         Instant started = Instant.now();
         RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
         PreparedData data = null;
+        TaskFailureListener faults = new TaskFailureListener();
+        sc.sc().addSparkListener(faults);
         try {
             data = DatasetPreparer.prepare(sc, config.data(), plan, folder.temp() + "/" + RDD_CHECKPOINTS);
             TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net);
             double testLoss = outcome.test().meanLoss() + net.calcRegularizationScore(true);
             writeModel(folder, net, data.scaling().toDl4jNormalizer());
             folder.writeString("summary.txt", summary.render());
-            folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data)));
+            if (faults.failedAttempts() > 0 || faults.executorsLost() > 0) {
+                LOG.warn("Spark retried {} failed task attempt(s) {} and lost {} executor(s) during this run",
+                        faults.failedAttempts(), faults.reasons(), faults.executorsLost());
+            }
+            folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data, faults)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
                     manifest(config, sc, data, backend, started, summary)));
             data.unpersist();
@@ -82,6 +88,7 @@ public final class TrainRunner {
             folder.abort();
             throw e;
         } finally {
+            sc.sc().removeSparkListener(faults);
             if (data != null) {
                 data.unpersist();
             }
@@ -104,7 +111,8 @@ public final class TrainRunner {
         }
     }
 
-    static Map<String, Object> metrics(TrainingOutcome o, double testLoss, PreparedData data) {
+    static Map<String, Object> metrics(TrainingOutcome o, double testLoss, PreparedData data,
+                                       TaskFailureListener faults) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> history = new ArrayList<>();
         for (EpochRecord r : o.history()) {
@@ -127,6 +135,9 @@ public final class TrainRunner {
         m.put("restored_best_weights", o.restoredBestWeights());
         m.put("train_seconds", o.trainSeconds());
         m.put("workers", o.workers());
+        // what Spark retried from decoding to the test evaluation
+        m.put("faults", ordered("failed_task_attempts", faults.failedAttempts(),
+                "executors_lost", faults.executorsLost(), "reasons", faults.reasons()));
         Map<String, Object> test = new LinkedHashMap<>();
         test.put("loss", testLoss);
         test.put("accuracy", o.test().accuracy());

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The train job on real parts: images on a MiniDFSCluster (namenode and datanode on loopback), two
  * separate executor JVMs (Spark's local-cluster mode), the entry point as spark-submit calls it, and
- * the run folder written back to hdfs://. Every closure, broadcast and DataSet crosses a process.
+ * the run folder written back to hdfs://. Every closure, broadcast and DataSet crosses a process. One
+ * executor JVM is killed while training: Spark retries its work and the run still completes.
  */
 class HdfsClusterTrainIT {
     /** Executors are new JVMs: they need the same module opens as the test JVM. */
@@ -137,10 +138,82 @@ class HdfsClusterTrainIT {
         assertEquals(12, metrics.at("/test/images").asInt(), "a quarter of 48 images");
         assertTrue(metrics.at("/history/0/loss").asDouble() > 0, "workers' losses reached the driver");
 
+        assertEquals(0, metrics.at("/faults/failed_task_attempts").asInt(), "a healthy run retries nothing");
+
         MultiLayerNetwork restored;
         try (InputStream in = fs.open(new Path("/runs/shapes/model.zip"))) {
             restored = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
         assertEquals(manifest.at("/model/total_params").asLong(), restored.numParams());
+    }
+
+    @Test
+    void survivesAnExecutorKilledDuringTraining() throws Exception {
+        String run = hdfs + "/runs/killed";
+        int[] exit = {-1};
+        Thread job = new Thread(() -> exit[0] = TrainJob.execute(
+                "--set", "data.format=image-folder", "--set", "data.path=" + hdfs + "/data/shapes",
+                "--set", "data.height=16", "--set", "data.width=16",
+                "--set", "data.validation-fraction=0.25", "--set", "data.test-fraction=0.25",
+                "--set", "training.batch-size-per-worker=4", "--set", "training.averaging-frequency=1",
+                "--set", "training.max-epochs=6", "--set", "training.early-stopping.patience=10",
+                "--output", run));
+        job.start();
+        // training starts once the decoded splits are checkpointed into the unfinished run folder
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!checkpointsWritten() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(checkpointsWritten(), "training did not start");
+        Thread.sleep(1500);
+        ProcessHandle executor = ProcessHandle.current().descendants()
+                .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
+                .findFirst().orElseThrow(() -> new AssertionError("no executor JVM found"));
+        executor.destroyForcibly();
+        job.join(300_000);
+
+        assertEquals(0, exit[0], "the job completes without the killed executor");
+        JsonNode metrics;
+        try (InputStream in = fs.open(new Path("/runs/killed/metrics.json"))) {
+            metrics = new ObjectMapper().readTree(in);
+        }
+        assertEquals(6, metrics.get("history").size(), "every configured epoch ran");
+        // the lost executor is always recorded; its failed task attempt only when it was running one
+        // (between averaging rounds it may be idle), so that count is not asserted here
+        assertTrue(metrics.at("/faults/executors_lost").asInt() >= 1, metrics.get("faults").toString());
+        assertTrue(metrics.at("/faults/failed_task_attempts").isInt(), metrics.get("faults").toString());
+    }
+
+    /** The full command line (ProcessHandle.Info truncates the executors' long class path to nothing). */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return p.info().commandLine().orElse("");
+        }
+    }
+
+    /** True once all three decoded splits are checkpointed (rdd-N folders) inside the unfinished run folder. */
+    private static boolean checkpointsWritten() throws java.io.IOException {
+        if (!fs.exists(new Path("/runs"))) {
+            return false;
+        }
+        for (FileStatus s : fs.listStatus(new Path("/runs"))) {
+            Path checkpoints = new Path(s.getPath(), "_rdd-checkpoints");
+            if (s.getPath().getName().startsWith(".killed._tmp-") && fs.exists(checkpoints)) {
+                var files = fs.listFiles(checkpoints, true);
+                java.util.Set<String> rdds = new java.util.HashSet<>();
+                while (files.hasNext()) {
+                    String path = files.next().getPath().toString();
+                    int at = path.indexOf("/rdd-");
+                    if (at >= 0) {
+                        rdds.add(path.substring(at, path.indexOf('/', at + 1)));
+                    }
+                }
+                return rdds.size() == 3; // train, validation and test decoded: training is next
+            }
+        }
+        return false;
     }
 }
