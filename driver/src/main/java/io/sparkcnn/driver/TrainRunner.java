@@ -78,8 +78,7 @@ public final class TrainRunner {
             folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data, faults)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
                     manifest(config, sc, data, backend, started, summary)));
-            data.unpersist();
-            folder.delete(RDD_CHECKPOINTS);
+            folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
             String path = folder.commit().toString();
             LOG.info("Run written to {}", path);
             return new TrainResult(path, outcome, testLoss, outcome.test().accuracy(), data.classNames(),

@@ -45,19 +45,20 @@ public final class NetworkFactory {
         for (int i = 0; i < layers.size(); i++) {
             list.layer(i, layer(layers.get(i), numClasses));
         }
-        list.setInputType(InputType.convolutional(input.height(), input.width(), input.channels()));
+        InputType inputType = InputType.convolutional(input.height(), input.width(), input.channels());
+        list.setInputType(inputType);
         MultiLayerConfiguration conf;
         List<InputType> outputs;
         try {
             conf = list.build();
-            outputs = conf.getLayerActivationTypes(InputType.convolutional(input.height(), input.width(), input.channels()));
+            outputs = conf.getLayerActivationTypes(inputType);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("the layer list does not fit a " + input + " input: " + e.getMessage(), e);
         }
         for (int i = 0; i < outputs.size(); i++) {
             // DL4J accepts a kernel larger than its input in "valid" (truncate) mode and fails only when training
             if (outputs.get(i) instanceof InputType.InputTypeConvolutional c && (c.getHeight() < 1 || c.getWidth() < 1)) {
-                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).getClass().getSimpleName().toLowerCase()
+                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
                         + ") would output " + c.getHeight() + "x" + c.getWidth() + ": the " + input
                         + " input is too small for the kernels and pooling before it");
             }
