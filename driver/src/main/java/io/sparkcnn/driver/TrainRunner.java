@@ -2,13 +2,16 @@ package io.sparkcnn.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.driver.config.ConfigFingerprint;
 import io.sparkcnn.driver.config.TrainConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
-import io.sparkcnn.driver.data.Fingerprint;
 import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.driver.data.SkippedFile;
+import io.sparkcnn.driver.output.CheckpointStore;
+import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.output.Versions;
+import io.sparkcnn.driver.train.EpochCheckpointer;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
@@ -17,19 +20,19 @@ import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The train job beside the SparkContext: validate inputs, prepare the data, build the network, run the
@@ -62,29 +65,51 @@ public final class TrainRunner {
 
         Instant started = Instant.now();
         RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
+        String configFingerprint = ConfigFingerprint.of(config.resolved());
+        String datasetFingerprint = "sha256:" + plan.fingerprint();
+        CheckpointStore checkpoints = new CheckpointStore(folder.fileSystem(), folder.temp());
         PreparedData data = null;
         TaskFailureListener faults = new TaskFailureListener();
         sc.sc().addSparkListener(faults);
         try {
+            CheckpointStore.Checkpoint resume = resumePoint(config, folder, checkpoints, configFingerprint,
+                    datasetFingerprint);
+            if (resume != null) {
+                net = resume.network();
+            }
             data = DatasetPreparer.prepare(sc, config.data(), plan, folder.temp() + "/" + RDD_CHECKPOINTS);
-            TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net);
+            DataNormalization normalizer = data.scaling().toDl4jNormalizer();
+            String datasetId = "sha256:" + data.fingerprint();
+            EpochCheckpointer saver = (state, network) -> {
+                long t0 = System.nanoTime();
+                Path written = checkpoints.write(state, network, normalizer, config.resolved(), configFingerprint,
+                        datasetId);
+                LOG.info(String.format(Locale.ROOT, "Checkpoint of epoch %d written to %s in %.1fs", state.epoch(),
+                        written, (System.nanoTime() - t0) / 1e9));
+            };
+            TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net,
+                    resume == null ? null : resume.state(), saver);
             double testLoss = outcome.test().meanLoss() + net.calcRegularizationScore(true);
-            writeModel(folder, net, data.scaling().toDl4jNormalizer());
+            writeModel(folder, net, normalizer);
             folder.writeString("summary.txt", summary.render());
             if (faults.failedAttempts() > 0 || faults.executorsLost() > 0) {
                 LOG.warn("Spark retried {} failed task attempt(s) {} and lost {} executor(s) during this run",
                         faults.failedAttempts(), faults.reasons(), faults.executorsLost());
             }
-            folder.writeString("metrics.json", JSON.writeValueAsString(metrics(outcome, testLoss, data, faults)));
+            int resumedFrom = resume == null ? 0 : resume.state().epoch();
+            folder.writeString("metrics.json", JSON.writeValueAsString(
+                    metrics(outcome, testLoss, data, faults, resumedFrom)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
-                    manifest(config, sc, data, backend, started, summary)));
+                    manifest(config, sc, data, backend, started, summary, configFingerprint)));
+            // like Keras' BackupAndRestore: checkpoints exist for unfinished runs; the finished one has model.zip
+            folder.delete(CheckpointStore.FOLDER);
             folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
             String path = folder.commit().toString();
             LOG.info("Run written to {}", path);
             return new TrainResult(path, outcome, testLoss, outcome.test().accuracy(), data.classNames(),
-                    data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net);
+                    data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net, resumedFrom);
         } catch (IOException | RuntimeException e) {
-            folder.abort();
+            abortKeepingCheckpoints(folder, checkpoints);
             throw e;
         } finally {
             sc.sc().removeSparkListener(faults);
@@ -94,24 +119,83 @@ public final class TrainRunner {
         }
     }
 
-    /** model.zip with updater state and the fitted normalizer, loadable by ModelSerializer in plain DL4J. */
-    static void writeModel(RunFolder folder, MultiLayerNetwork net, DataNormalization normalizer) throws IOException {
-        // writeModel(.., normalizer) closes its zip stream early and fails against the commons-io that Spark 3.5
-        // ships; writing the model first and adding the normalizer entry afterwards avoids that path
-        java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
-        try {
-            ModelSerializer.writeModel(net, local.toFile(), true);
-            ModelSerializer.addNormalizerToModel(local.toFile(), normalizer);
-            try (OutputStream out = folder.create("model.zip")) {
-                Files.copy(local, out);
+    /**
+     * The checkpoint to continue from, or null for a fresh start. An unfinished folder without a usable
+     * checkpoint is cleared; one whose config or dataset differs from this run's is refused (exit code 2)
+     * and left as it is.
+     */
+    static CheckpointStore.Checkpoint resumePoint(TrainConfig config, RunFolder folder, CheckpointStore checkpoints,
+                                                  String configFingerprint, String datasetFingerprint)
+            throws IOException {
+        Optional<CheckpointStore.Checkpoint> found = folder.existed() ? checkpoints.loadLatest() : Optional.empty();
+        if (found.isEmpty()) {
+            if (config.output().resume()) {
+                throw new InvalidInputException("output.resume: there is no unfinished run with a usable checkpoint at "
+                        + folder.target() + " (looked in " + checkpoints.dir() + ")");
             }
-        } finally {
-            Files.deleteIfExists(local);
+            if (folder.existed()) {
+                LOG.warn("The unfinished run in {} has no usable checkpoint: starting over", folder.temp());
+                folder.clear();
+            }
+            return null;
+        }
+        CheckpointStore.Checkpoint cp = found.get();
+        if (!cp.configFingerprint().equals(configFingerprint)) {
+            throw new InvalidInputException("output.path " + folder.target() + " holds an unfinished run whose config"
+                    + " differs from this one (checkpoint " + cp.configFingerprint() + ", now " + configFingerprint
+                    + "); differing keys: " + String.join("; ", ConfigFingerprint.differences(cp.resolvedConfig(),
+                    config.resolved())) + ". Resume it with its own config (train --resume " + folder.target()
+                    + ") or start over with --overwrite");
+        }
+        if (!cp.datasetFingerprint().equals(datasetFingerprint)) {
+            throw new InvalidInputException("output.path " + folder.target() + " holds an unfinished run trained on"
+                    + " different data (dataset " + cp.datasetFingerprint() + " then, " + datasetFingerprint
+                    + " now): files were added, removed or changed. Start over with --overwrite");
+        }
+        folder.delete(RDD_CHECKPOINTS); // the crashed attempt's decoded splits belong to its SparkContext
+        LOG.info("Resuming the unfinished run in {} from the checkpoint of epoch {} (stop decided: {})",
+                folder.temp(), cp.state().epoch(), cp.state().stopReason() == null ? "no"
+                        : cp.state().stopReason().jsonName());
+        return cp;
+    }
+
+    /** The resolved config recorded in the newest checkpoint of the unfinished run at {@code outputUri}. */
+    public static String storedConfig(String outputUri, org.apache.hadoop.conf.Configuration hadoopConf) {
+        try {
+            Path target = new Path(outputUri);
+            var fs = target.getFileSystem(hadoopConf);
+            Path unfinished = RunFolder.unfinished(fs.makeQualified(target));
+            return new CheckpointStore(fs, unfinished).storedConfig().orElseThrow(() -> new InvalidInputException(
+                    "--resume " + outputUri + ": there is no unfinished run with a checkpoint there (looked in "
+                            + unfinished + "/" + CheckpointStore.FOLDER + ")"));
+        } catch (IOException e) {
+            throw new InvalidInputException("--resume " + outputUri + ": cannot read its checkpoints: " + e.getMessage(), e);
         }
     }
 
+    /** On failure: a run with checkpoints stays resumable (minus its decoded splits); any other is removed. */
+    private static void abortKeepingCheckpoints(RunFolder folder, CheckpointStore checkpoints) {
+        try {
+            List<Integer> epochs = checkpoints.epochs();
+            if (!epochs.isEmpty()) {
+                folder.delete(RDD_CHECKPOINTS);
+                LOG.warn("The unfinished run stays in {} with the checkpoint of epoch {}: run the same command again,"
+                        + " or train --resume {}, to continue from there", folder.temp(), epochs.get(0), folder.target());
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not inspect the checkpoints in {}: {}", folder.temp(), e.toString());
+        }
+        folder.abort();
+    }
+
+    /** model.zip with updater state and the fitted normalizer, loadable by ModelSerializer in plain DL4J. */
+    static void writeModel(RunFolder folder, MultiLayerNetwork net, DataNormalization normalizer) throws IOException {
+        ModelFiles.write(folder.fileSystem(), new Path(folder.temp(), "model.zip"), net, normalizer);
+    }
+
     static Map<String, Object> metrics(TrainingOutcome o, double testLoss, PreparedData data,
-                                       TaskFailureListener faults) {
+                                       TaskFailureListener faults, int resumedFromEpoch) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> history = new ArrayList<>();
         for (EpochRecord r : o.history()) {
@@ -134,6 +218,8 @@ public final class TrainRunner {
         m.put("restored_best_weights", o.restoredBestWeights());
         m.put("train_seconds", o.trainSeconds());
         m.put("workers", o.workers());
+        // 0 for an uninterrupted run; else the checkpoint epoch this attempt continued from
+        m.put("resumed_from_epoch", resumedFromEpoch);
         // what Spark retried from decoding to the test evaluation
         m.put("faults", ordered("failed_task_attempts", faults.failedAttempts(),
                 "executors_lost", faults.executorsLost(), "reasons", faults.reasons()));
@@ -148,12 +234,13 @@ public final class TrainRunner {
     }
 
     static Map<String, Object> manifest(TrainConfig config, JavaSparkContext sc, PreparedData data, String backend,
-                                        Instant started, ModelSummary summary) throws IOException {
+                                        Instant started, ModelSummary summary, String configFingerprint)
+            throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("created", Instant.now().toString());
         m.put("started", started.toString());
         m.put("config", JSON.readTree(config.resolved()));
-        m.put("config_fingerprint", "sha256:" + new Fingerprint().add(config.resolved()).hex());
+        m.put("config_fingerprint", configFingerprint); // over every key but output.*
         m.put("seed", ordered("data", config.data().seed(), "model", config.model().spec().seed()));
         m.put("versions", Versions.collect(sc.version(), BackendInfo.kind()));
         m.put("backend", backend);

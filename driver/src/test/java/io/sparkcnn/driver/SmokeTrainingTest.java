@@ -78,7 +78,7 @@ class SmokeTrainingTest {
         for (String f : new String[] {"model.zip", "metrics.json", "manifest.json", "summary.txt"}) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
-        assertTrue(Files.list(dir).noneMatch(p -> p.getFileName().toString().contains("_tmp-")), "no temp folder left");
+        assertTrue(Files.list(dir).noneMatch(p -> p.getFileName().toString().contains("_unfinished")), "no temp folder left");
         try (var files = Files.list(run)) {
             assertEquals(java.util.Set.of("manifest.json", "metrics.json", "model.zip", "summary.txt"),
                     files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc"))

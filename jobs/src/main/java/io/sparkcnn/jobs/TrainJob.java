@@ -5,7 +5,9 @@ import io.sparkcnn.driver.TrainResult;
 import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.output.RunFolder;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,12 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Shortcut for --set output.overwrite=true.")
     boolean overwrite;
 
+    @Option(names = "--resume", paramLabel = "URI", description = {
+            "Continue the unfinished run at URI (the run folder it would be written to) from its newest checkpoint.",
+            "Without --config, the config recorded in the checkpoint is used; a config that differs is refused.",
+            "(Running the original command again resumes too.)"})
+    String resume;
+
     private TrainResult result;
 
     public static void main(String[] args) {
@@ -83,7 +91,18 @@ public final class TrainJob implements Callable<Integer> {
         if (overwrite) {
             all.add("output.overwrite=true");
         }
-        return ConfigLoader.load(configFile, all);
+        if (resume == null) {
+            return ConfigLoader.load(configFile, all);
+        }
+        String run = RunFolder.targetOf(resume);
+        all.add("output.path=" + run);
+        all.add("output.resume=true");
+        if (configFile != null) {
+            return ConfigLoader.load(configFile, all);
+        }
+        // the Hadoop settings spark-submit would give the SparkContext (HADOOP_CONF_DIR, spark.hadoop.*)
+        var hadoopConf = SparkHadoopUtil.get().newConfiguration(new SparkConf());
+        return ConfigLoader.fromString(TrainRunner.storedConfig(run, hadoopConf), all.toArray(String[]::new));
     }
 
     @Override

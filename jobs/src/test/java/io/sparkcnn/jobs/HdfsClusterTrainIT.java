@@ -14,14 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,27 +57,7 @@ class HdfsClusterTrainIT {
         dfs.waitActive();
         fs = dfs.getFileSystem();
         hdfs = fs.getUri().toString();
-        Random random = new Random(9);
-        for (String cls : new String[] {"bar", "square"}) {
-            for (int i = 0; i < 24; i++) {
-                BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
-                Graphics2D g = img.createGraphics();
-                g.setColor(new Color(random.nextInt(50), random.nextInt(50), random.nextInt(50)));
-                g.fillRect(0, 0, 20, 20);
-                g.setColor(Color.WHITE);
-                int x = random.nextInt(6);
-                int y = random.nextInt(6);
-                if (cls.equals("bar")) {
-                    g.fillRect(x, y + 5, 14, 3);
-                } else {
-                    g.fillRect(x + 2, y + 2, 9, 9);
-                }
-                g.dispose();
-                try (OutputStream out = fs.create(new Path("/data/shapes/" + cls + "/" + i + ".png"))) {
-                    ImageIO.write(img, "png", out);
-                }
-            }
-        }
+        ShapeImages.write(fs, "/data/shapes", 24, 9);
         try (OutputStream out = fs.create(new Path("/data/shapes/square/truncated.png"))) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
         }
@@ -118,7 +93,7 @@ class HdfsClusterTrainIT {
             assertTrue(fs.exists(new Path("/runs/shapes/" + f)), f + " on HDFS");
         }
         for (FileStatus s : fs.listStatus(new Path("/runs"))) {
-            assertFalse(s.getPath().getName().contains("_tmp-"), "temporary folder left: " + s.getPath());
+            assertFalse(s.getPath().getName().contains("_unfinished"), "temporary folder left: " + s.getPath());
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode manifest;
@@ -201,7 +176,7 @@ class HdfsClusterTrainIT {
         }
         for (FileStatus s : fs.listStatus(new Path("/runs"))) {
             Path checkpoints = new Path(s.getPath(), "_rdd-checkpoints");
-            if (s.getPath().getName().startsWith(".killed._tmp-") && fs.exists(checkpoints)) {
+            if (s.getPath().getName().equals(".killed._unfinished") && fs.exists(checkpoints)) {
                 var files = fs.listFiles(checkpoints, true);
                 java.util.Set<String> rdds = new java.util.HashSet<>();
                 while (files.hasNext()) {

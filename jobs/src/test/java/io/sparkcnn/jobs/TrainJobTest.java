@@ -192,7 +192,7 @@ class TrainJobTest {
 
     private static boolean hasTemp(Path folder) {
         try (var files = Files.list(folder)) {
-            return files.anyMatch(p -> p.getFileName().toString().contains("_tmp-"));
+            return files.anyMatch(p -> p.getFileName().toString().contains("_unfinished"));
         } catch (IOException e) {
             return false;
         }

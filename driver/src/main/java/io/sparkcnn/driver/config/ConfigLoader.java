@@ -185,7 +185,11 @@ public final class ConfigLoader {
         if (outputPath.isBlank()) {
             throw new InvalidInputException("output.path must not be empty");
         }
-        OutputConfig output = new OutputConfig(outputPath, r.bool("output.overwrite"));
+        OutputConfig output = new OutputConfig(outputPath, r.bool("output.overwrite"), r.bool("output.resume"));
+        if (output.overwrite() && output.resume()) {
+            throw new InvalidInputException("output.resume and output.overwrite exclude each other: resume continues the"
+                    + " unfinished run at output.path, overwrite discards it");
+        }
         requireInputs(data); // after the value checks: a wrong value is reported before a missing path
         String resolved = c.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(true));
         return new TrainConfig(data, model, training, output, resolved);

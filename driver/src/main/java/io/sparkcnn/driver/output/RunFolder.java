@@ -4,6 +4,7 @@ import io.sparkcnn.driver.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.AccessControlException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,22 +12,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * A run folder on any Hadoop FileSystem, written atomically: files go into a hidden temporary sibling
- * ({@code .<name>._tmp-<id>}) and the folder is renamed into place only when complete, so readers never
- * see half a run. On failure {@link #abort()} removes the temporary folder.
+ * A run folder on any Hadoop FileSystem, written atomically: files go into a hidden sibling
+ * ({@code .<name>._unfinished}) and the folder is renamed into place only when complete, so readers never
+ * see half a run. The unfinished folder has a fixed name so that the same command, run again after a crash,
+ * finds it and resumes from its checkpoints; {@code overwrite} discards it instead. On a failure without
+ * checkpoints {@link #abort()} removes it.
  */
 public final class RunFolder {
     private final FileSystem fs;
     private final Path target;
     private final Path temp;
     private final boolean overwrite;
+    private final boolean existed;
     private boolean committed;
 
-    private RunFolder(FileSystem fs, Path target, Path temp, boolean overwrite) {
+    /** Suffix of the hidden folder that holds a run until it is complete. */
+    public static final String UNFINISHED = "._unfinished";
+
+    private RunFolder(FileSystem fs, Path target, Path temp, boolean overwrite, boolean existed) {
         this.fs = fs;
         this.target = target;
         this.temp = temp;
         this.overwrite = overwrite;
+        this.existed = existed;
     }
 
     /** Fails (exit code 2) when the target exists and overwrite is off; run before any work. */
@@ -45,14 +53,53 @@ public final class RunFolder {
         }
     }
 
+    /** The run folder a user means: the target itself, or the target of a hidden unfinished folder named directly. */
+    public static String targetOf(String uri) {
+        Path p = new Path(uri);
+        String name = p.getName();
+        if (name.startsWith(".") && name.endsWith(UNFINISHED) && name.length() > UNFINISHED.length() + 1) {
+            return new Path(p.getParent(), name.substring(1, name.length() - UNFINISHED.length())).toString();
+        }
+        return uri;
+    }
+
+    /** The hidden folder where the run at {@code target} is written until it is complete. */
+    public static Path unfinished(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + UNFINISHED);
+    }
+
+    /**
+     * Opens the unfinished folder of the run at {@code uri}: an existing one (left by a run that crashed)
+     * is kept for resuming unless {@code overwrite} is set, in which case it is discarded.
+     */
     public static RunFolder begin(String uri, boolean overwrite, Configuration conf) throws IOException {
         Path target = checkTarget(uri, overwrite, conf);
         FileSystem fs = target.getFileSystem(conf);
-        Path temp = new Path(target.getParent(), "." + target.getName() + "._tmp-" + UUID.randomUUID());
-        if (!fs.mkdirs(temp)) {
-            throw new IOException("cannot create temporary run folder " + temp);
+        Path temp = unfinished(target);
+        boolean existed = fs.exists(temp);
+        if (existed && overwrite) {
+            fs.delete(temp, true);
+            existed = false;
         }
-        return new RunFolder(fs, target, temp, overwrite);
+        try {
+            if (!existed && !fs.mkdirs(temp)) {
+                throw new InvalidInputException("output.path " + target + ": cannot create " + temp
+                        + " (is the parent folder writable?)");
+            }
+        } catch (AccessControlException e) {
+            throw new InvalidInputException("output.path " + target + ": no permission to create the run folder: "
+                    + firstLine(e.getMessage()), e);
+        }
+        return new RunFolder(fs, target, temp, overwrite, existed);
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    /** True when the unfinished folder was left by an earlier attempt (its checkpoints may be resumed). */
+    public boolean existed() {
+        return existed;
     }
 
     public Path target() {
@@ -107,7 +154,15 @@ public final class RunFolder {
         return target;
     }
 
-    /** Removes the temporary folder of an unfinished run. */
+    /** Empties the unfinished folder left by an earlier attempt, to start the run over in it. */
+    public void clear() throws IOException {
+        fs.delete(temp, true);
+        if (!fs.mkdirs(temp)) {
+            throw new IOException("cannot recreate " + temp);
+        }
+    }
+
+    /** Removes the unfinished folder (for a run with nothing worth resuming). */
     public void abort() {
         if (committed) {
             return;

@@ -43,6 +43,22 @@ public final class EarlyStopping {
         return improved;
     }
 
+    /** What a checkpoint keeps so that a resumed run makes the same decisions. */
+    public record State(double best, int bestEpoch, int waited, boolean stop) {
+    }
+
+    public State state() {
+        return new State(best, bestEpoch, wait, stop);
+    }
+
+    /** Continues from a checkpointed state (same config assumed: the checkpoint's fingerprint is checked first). */
+    public void restore(State state) {
+        best = state.best();
+        bestEpoch = state.bestEpoch();
+        wait = state.waited();
+        stop = state.stop();
+    }
+
     public boolean shouldStop() {
         return stop;
     }

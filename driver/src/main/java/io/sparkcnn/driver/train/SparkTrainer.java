@@ -19,6 +19,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,13 +59,18 @@ public final class SparkTrainer {
         return cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
     }
 
+    /**
+     * Runs the epoch loop from {@code resumeFrom} (null for a new run; {@code net} then holds the checkpointed
+     * weights and updater state) and calls {@code checkpointer} after every epoch. Every random choice of
+     * epoch e (partition order, DL4J's averaging splits) is seeded from (seed, e) alone, so a resumed run
+     * repeats what the uninterrupted run would have done.
+     */
     public static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
-                                        MultiLayerNetwork net) {
+                                        MultiLayerNetwork net, TrainingState resumeFrom, EpochCheckpointer checkpointer)
+            throws IOException {
         int workers = workers(sc, cfg);
-        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, trainingMaster(cfg, workers, seed));
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
-        sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount)));
 
         JavaRDD<DataSet> validation = batches(data, data.validation(), EVAL_BATCH_SIZE, null)
                 .persist(StorageLevel.MEMORY_ONLY());
@@ -73,34 +79,45 @@ public final class SparkTrainer {
         List<EpochRecord> history = new ArrayList<>();
         INDArray bestParams = null;
         INDArray bestUpdater = null;
+        TrainingOutcome.StopReason reason = null;
+        int epoch = 0;
+        if (resumeFrom != null) {
+            epoch = resumeFrom.epoch();
+            history.addAll(resumeFrom.history());
+            stopping.restore(resumeFrom.stopping());
+            bestParams = resumeFrom.bestParams();
+            bestUpdater = resumeFrom.bestUpdater();
+            reason = resumeFrom.stopReason();
+        }
         long trainImages = data.count("train");
         long loopStart = System.nanoTime();
-        TrainingOutcome.StopReason reason = TrainingOutcome.StopReason.MAX_EPOCHS;
-        int epoch = 0;
         LOG.info("Training: {} workers, batch {} per worker, averaging every {} minibatches, up to {} epochs, "
                         + "early stopping on {} (min_delta {}, patience {})", workers, cfg.batchSizePerWorker(),
                 cfg.averagingFrequency(), cfg.maxEpochs(), esConfig.monitor().configName(), esConfig.minDelta(),
                 esConfig.patience());
-        while (epoch < cfg.maxEpochs()) {
+        while (reason == null && epoch < cfg.maxEpochs()) {
             epoch++;
             long start = System.nanoTime();
             lossSum.reset();
             lossCount.reset();
+            // a new training master per epoch: its split RNG then depends on the epoch, not on the epochs before
+            SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net,
+                    trainingMaster(cfg, workers, seed * 1_000_003L + epoch));
+            sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount)));
             JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch)
                     .persist(StorageLevel.MEMORY_ONLY());
             sparkNet.fit(epochBatches);
             epochBatches.unpersist(false);
             double fitSeconds = (System.nanoTime() - start) / 1e9;
-            MultiLayerNetwork current = sparkNet.getNetwork();
             double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
-            EvalStats val = evaluate(sc, current, validation, data.numClasses());
-            double valLoss = val.meanLoss() + current.calcRegularizationScore(true);
+            EvalStats val = evaluate(sc, net, validation, data.numClasses());
+            double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
             double monitored = esConfig.monitor().higherIsBetter() ? val.accuracy() : valLoss;
             boolean improved = stopping.update(epoch, monitored);
             if (improved && esConfig.restoreBestWeights()) {
-                bestParams = current.params().dup();
-                bestUpdater = current.getUpdater() == null || current.getUpdater().getStateViewArray() == null
-                        ? null : current.getUpdater().getStateViewArray().dup();
+                bestParams = net.params().dup();
+                bestUpdater = net.getUpdater() == null || net.getUpdater().getStateViewArray() == null
+                        ? null : net.getUpdater().getStateViewArray().dup();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochRecord record = new EpochRecord(epoch, trainLoss, valLoss, val.accuracy(), seconds,
@@ -112,20 +129,20 @@ public final class SparkTrainer {
                     improved ? " - best so far" : " - no improvement for " + stopping.waited() + " epoch(s)"));
             if (stopping.shouldStop()) {
                 reason = TrainingOutcome.StopReason.EARLY_STOPPING;
-                break;
-            }
-            if (cfg.maxMinutes() > 0 && (System.nanoTime() - loopStart) / 60e9 >= cfg.maxMinutes()) {
+            } else if (cfg.maxMinutes() > 0 && (System.nanoTime() - loopStart) / 60e9 >= cfg.maxMinutes()) {
                 reason = TrainingOutcome.StopReason.TIME_LIMIT;
-                break;
             }
+            checkpointer.save(new TrainingState(epoch, history, stopping.state(), reason, bestParams, bestUpdater), net);
+        }
+        if (reason == null) {
+            reason = TrainingOutcome.StopReason.MAX_EPOCHS;
         }
         double trainSeconds = (System.nanoTime() - loopStart) / 1e9;
-        MultiLayerNetwork trained = sparkNet.getNetwork();
         boolean restored = false;
         if (esConfig.restoreBestWeights() && bestParams != null && stopping.bestEpoch() != epoch) {
-            trained.setParams(bestParams);
+            net.setParams(bestParams);
             if (bestUpdater != null) {
-                trained.getUpdater().getStateViewArray().assign(bestUpdater);
+                net.getUpdater().getStateViewArray().assign(bestUpdater);
             }
             restored = true;
             LOG.info("Restored the weights of epoch {} ({} = {})", stopping.bestEpoch(), esConfig.monitor().configName(),
@@ -135,9 +152,9 @@ public final class SparkTrainer {
         validation.unpersist(false);
 
         JavaRDD<DataSet> test = batches(data, data.test(), EVAL_BATCH_SIZE, null);
-        EvalStats testStats = evaluate(sc, trained, test, data.numClasses());
+        EvalStats testStats = evaluate(sc, net, test, data.numClasses());
         LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f on %d images",
-                testStats.meanLoss() + trained.calcRegularizationScore(true), testStats.accuracy(), testStats.count()));
+                testStats.meanLoss() + net.calcRegularizationScore(true), testStats.accuracy(), testStats.count()));
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
                 esConfig.monitor().configName(), reason, epoch, restored, testStats, trainSeconds, workers);
     }

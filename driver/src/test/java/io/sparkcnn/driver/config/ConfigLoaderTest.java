@@ -70,6 +70,8 @@ class ConfigLoaderTest {
                 arguments("idx test images without labels", "data.idx-test-images = \"file:///t\"", new String[] {},
                         List.of("data.idx-test-images and data.idx-test-labels must be set together")),
                 arguments("empty output", "", new String[] {"output.path="}, List.of("output.path must not be empty")),
+                arguments("resume and overwrite", "", new String[] {"output.resume=true", "output.overwrite=true"},
+                        List.of("output.resume and output.overwrite exclude each other")),
                 arguments("layers without custom", "model.layers = [{ type = output }]", new String[] {},
                         List.of("model.layers is set but model.preset is 'lenet'", "model.preset = custom")),
                 arguments("custom without layers", "model.preset = custom", new String[] {},

@@ -33,7 +33,7 @@ class RunFolderTest {
         RunFolder folder = RunFolder.begin(target.toUri().toString(), false, conf);
         folder.writeString("metrics.json", "{}");
         assertFalse(Files.exists(target), "nothing at the target before commit");
-        assertTrue(names().get(0).startsWith(".run._tmp-"), names().toString());
+        assertEquals(List.of(".run._unfinished"), names());
         folder.commit();
         assertEquals("{}", Files.readString(target.resolve("metrics.json")));
         assertEquals(List.of("run"), names(), "temporary folder renamed away");
@@ -45,6 +45,30 @@ class RunFolderTest {
         folder.writeString("model.zip", "half");
         folder.abort();
         assertEquals(List.of(), names());
+    }
+
+    @Test
+    void anUnfinishedFolderIsReopenedForResumingUnlessOverwrite() throws Exception {
+        String target = tmp.resolve("run").toUri().toString();
+        RunFolder crashed = RunFolder.begin(target, false, conf);
+        assertFalse(crashed.existed());
+        crashed.writeString("checkpoints.txt", "epoch 3");
+
+        RunFolder again = RunFolder.begin(target, false, conf);
+        assertTrue(again.existed());
+        assertEquals(crashed.temp(), again.temp());
+        assertTrue(Files.exists(tmp.resolve(".run._unfinished/checkpoints.txt")));
+
+        RunFolder fresh = RunFolder.begin(target, true, conf);
+        assertFalse(fresh.existed());
+        assertFalse(Files.exists(tmp.resolve(".run._unfinished/checkpoints.txt")), "overwrite discards it");
+    }
+
+    @Test
+    void theHiddenFolderNameLeadsBackToItsRun() {
+        assertEquals("hdfs://nn:8020/runs/a", RunFolder.targetOf("hdfs://nn:8020/runs/.a._unfinished"));
+        assertEquals("hdfs://nn:8020/runs/a", RunFolder.targetOf("hdfs://nn:8020/runs/a"));
+        assertEquals("/runs/._unfinished", RunFolder.targetOf("/runs/._unfinished"));
     }
 
     @Test

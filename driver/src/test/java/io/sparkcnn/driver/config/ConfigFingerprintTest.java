@@ -1,0 +1,37 @@
+package io.sparkcnn.driver.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+class ConfigFingerprintTest {
+    private static final String BASE = "data { path = \"/d\", format = image-folder }";
+
+    @Test
+    void ignoresWhereTheRunIsWrittenButNotWhatItTrains() {
+        TrainConfig a = ConfigLoader.fromString(BASE, "output.path=/runs/a");
+        TrainConfig b = ConfigLoader.fromString(BASE, "output.path=/runs/b", "output.overwrite=true");
+        TrainConfig c = ConfigLoader.fromString(BASE, "output.path=/runs/a", "training.max-epochs=7");
+        assertEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(b.resolved()));
+        assertNotEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(c.resolved()));
+        assertEquals(List.of("training.max-epochs: 30 -> 7"), ConfigFingerprint.differences(a.resolved(), c.resolved()));
+    }
+
+    @Test
+    void layerListsAreComparedElementByElement() {
+        String custom = BASE + "\nmodel { preset = custom, layers = [ { type = dense, units = 8 }, { type = output } ] }";
+        TrainConfig a = ConfigLoader.fromString(custom);
+        TrainConfig b = ConfigLoader.fromString(custom.replace("units = 8", "units = 16"));
+        assertEquals(List.of("model.layers[0].units: 8 -> 16"), ConfigFingerprint.differences(a.resolved(), b.resolved()));
+    }
+
+    @Test
+    void aStoredConfigParsesBackToTheSameFingerprint() {
+        TrainConfig a = ConfigLoader.fromString(BASE, "model.optimizer=nesterov", "output.path=/runs/a");
+        TrainConfig again = ConfigLoader.fromString(a.resolved(), "output.resume=true");
+        assertEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(again.resolved()));
+    }
+}
