@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Submits the sparkcnn train job.
+# Submits a sparkcnn job: train (the default), evaluate or predict.
 #
-#   scripts/submit.sh [spark-submit options] -- [train options]
-#   scripts/submit.sh [train options]                 (no spark-submit options)
+#   scripts/submit.sh [train|evaluate|predict] [spark-submit options] -- [job options]
+#   scripts/submit.sh [train|evaluate|predict] [job options]      (no spark-submit options)
 #
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own launcher class
 # (org.apache.spark.deploy.SparkSubmit) from the project's Maven classpath, so a machine with only
@@ -12,10 +12,17 @@
 # Examples:
 #   scripts/submit.sh -- --config conf/demo.conf --help
 #   scripts/submit.sh --master yarn --deploy-mode cluster -- --config job.conf --output hdfs:///runs/x
+#   scripts/submit.sh evaluate -- --model hdfs:///runs/x --output hdfs:///reports/x-test
+#   scripts/submit.sh predict -- --model hdfs:///runs/x --input hdfs:///incoming --output hdfs:///predictions/today
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MAIN_CLASS="io.sparkcnn.jobs.TrainJob"
+case "${1:-}" in
+  train) shift ;;
+  evaluate) MAIN_CLASS="io.sparkcnn.jobs.EvaluateJob"; shift ;;
+  predict) MAIN_CLASS="io.sparkcnn.jobs.PredictJob"; shift ;;
+esac
 
 spark_args=()
 job_args=()

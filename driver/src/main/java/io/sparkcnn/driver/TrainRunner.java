@@ -10,15 +10,22 @@ import io.sparkcnn.driver.data.SkippedFile;
 import io.sparkcnn.driver.output.CheckpointStore;
 import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunFolder;
+import io.sparkcnn.driver.report.Diagnosis;
+import io.sparkcnn.driver.report.ReportInput;
+import io.sparkcnn.driver.report.ReportStats;
+import io.sparkcnn.driver.report.ReportWriter;
+import io.sparkcnn.driver.report.Reports;
 import io.sparkcnn.driver.output.Versions;
 import io.sparkcnn.driver.train.EpochCheckpointer;
 import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.workers.BackendInfo;
 import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -89,8 +96,18 @@ public final class TrainRunner {
             };
             TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net,
                     resume == null ? null : resume.state(), saver);
-            double testLoss = outcome.test().meanLoss() + net.calcRegularizationScore(true);
-            writeModel(folder, net, normalizer);
+            String modelSha = writeModel(folder, net, normalizer);
+            FinalEvaluation eval = evaluateFinal(sc, net, data);
+            double testLoss = eval.test().meanLoss() + eval.regularization();
+            LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f, top-2 accuracy %.4f on %d images",
+                    testLoss, eval.test().accuracy(), eval.test().top2Accuracy(), eval.test().count()));
+            ReportInput reportInput = new ReportInput("Evaluation of " + folder.target().getName(), data.classNames(),
+                    data.shape(), eval.test(), "test", eval.train(), eval.validation(), outcome.history(),
+                    outcome.bestEpoch(), outcome.stoppedEpoch(), outcome.stopReason().jsonName(), outcome.monitor(),
+                    folder.target() + "/model.zip", "sha256:" + modelSha, String.join(", ", data.sources()),
+                    datasetId, eval.seconds(), eval.regularization());
+            ReportWriter.Report report = ReportWriter.write(folder.fileSystem(), folder.temp(), reportInput);
+            LOG.info("Diagnosis: {}", report.diagnosis().text());
             folder.writeString("summary.txt", summary.render());
             if (faults.failedAttempts() > 0 || faults.executorsLost() > 0) {
                 LOG.warn("Spark retried {} failed task attempt(s) {} and lost {} executor(s) during this run",
@@ -98,7 +115,7 @@ public final class TrainRunner {
             }
             int resumedFrom = resume == null ? 0 : resume.state().epoch();
             folder.writeString("metrics.json", JSON.writeValueAsString(
-                    metrics(outcome, testLoss, data, faults, resumedFrom)));
+                    metrics(outcome, eval.test(), testLoss, data, faults, resumedFrom)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
                     manifest(config, sc, data, backend, started, summary, configFingerprint)));
             // like Keras' BackupAndRestore: checkpoints exist for unfinished runs; the finished one has model.zip
@@ -106,7 +123,7 @@ public final class TrainRunner {
             folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
             String path = folder.commit().toString();
             LOG.info("Run written to {}", path);
-            return new TrainResult(path, outcome, testLoss, outcome.test().accuracy(), data.classNames(),
+            return new TrainResult(path, outcome, testLoss, eval.test().accuracy(), data.classNames(),
                     data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net, resumedFrom);
         } catch (IOException | RuntimeException e) {
             abortKeepingCheckpoints(folder, checkpoints);
@@ -190,11 +207,32 @@ public final class TrainRunner {
     }
 
     /** model.zip with updater state and the fitted normalizer, loadable by ModelSerializer in plain DL4J. */
-    static void writeModel(RunFolder folder, MultiLayerNetwork net, DataNormalization normalizer) throws IOException {
-        ModelFiles.write(folder.fileSystem(), new Path(folder.temp(), "model.zip"), net, normalizer);
+    static String writeModel(RunFolder folder, MultiLayerNetwork net, DataNormalization normalizer) throws IOException {
+        return ModelFiles.write(folder.fileSystem(), new Path(folder.temp(), "model.zip"), net, normalizer);
     }
 
-    static Map<String, Object> metrics(TrainingOutcome o, double testLoss, PreparedData data,
+    /** The final model on every split: the test split for the report, train and validation for its diagnosis. */
+    record FinalEvaluation(ReportStats test, Diagnosis.Split train, Diagnosis.Split validation, double regularization,
+                           double seconds) {
+    }
+
+    static FinalEvaluation evaluateFinal(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data) {
+        long start = System.nanoTime();
+        double reg = net.calcRegularizationScore(true); // Keras' evaluate adds the weight penalty to the loss
+        Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
+        try {
+            ReportStats test = Reports.evaluate(holder, data.test(), data.shape(), data.numClasses(), data.scaling(),
+                    ReportWriter.GALLERY);
+            ReportStats train = Reports.evaluate(holder, data.train(), data.shape(), data.numClasses(), data.scaling(), 0);
+            ReportStats val = Reports.evaluate(holder, data.validation(), data.shape(), data.numClasses(), data.scaling(), 0);
+            return new FinalEvaluation(test, new Diagnosis.Split(train.accuracy(), train.meanLoss() + reg),
+                    new Diagnosis.Split(val.accuracy(), val.meanLoss() + reg), reg, (System.nanoTime() - start) / 1e9);
+        } finally {
+            holder.destroy();
+        }
+    }
+
+    static Map<String, Object> metrics(TrainingOutcome o, ReportStats testStats, double testLoss, PreparedData data,
                                        TaskFailureListener faults, int resumedFromEpoch) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> history = new ArrayList<>();
@@ -225,9 +263,10 @@ public final class TrainRunner {
                 "executors_lost", faults.executorsLost(), "reasons", faults.reasons()));
         Map<String, Object> test = new LinkedHashMap<>();
         test.put("loss", testLoss);
-        test.put("accuracy", o.test().accuracy());
-        test.put("images", o.test().count());
-        test.put("confusion_matrix", o.test().confusion());
+        test.put("accuracy", testStats.accuracy());
+        test.put("top2_accuracy", testStats.top2Accuracy());
+        test.put("images", testStats.count());
+        test.put("confusion_matrix", testStats.confusion());
         test.put("class_names", data.classNames());
         m.put("test", test);
         return m;

@@ -1,6 +1,5 @@
 package io.sparkcnn.jobs;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.TrainResult;
 import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
@@ -9,8 +8,6 @@ import io.sparkcnn.driver.output.RunFolder;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,9 +30,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:training finished, run folder written", "2:bad input: invalid config key/value or dataset",
                 "1:any other failure"})
 public final class TrainJob implements Callable<Integer> {
-    public static final int EXIT_BAD_INPUT = 2;
-    public static final int EXIT_FAILURE = 1;
-    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+    public static final int EXIT_BAD_INPUT = JobSupport.EXIT_BAD_INPUT;
+    public static final int EXIT_FAILURE = JobSupport.EXIT_FAILURE;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Job config (HOCON). Keys below.")
     File configFile;
@@ -68,17 +64,8 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(TrainJob job) {
-        CommandLine cl = new CommandLine(job);
-        cl.getCommandSpec().usageMessage().footer(keysHelp());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidInputException) {
-                commandLine.getErr().println("train: error: " + e.getMessage());
-                return EXIT_BAD_INPUT;
-            }
-            LOG.error("train failed", e);
-            commandLine.getErr().println("train: failed: " + e);
-            return EXIT_FAILURE;
-        });
+        CommandLine cl = JobSupport.commandLine(job, "train");
+        cl.getCommandSpec().usageMessage().footer(keysHelp(""));
         return cl;
     }
 
@@ -124,9 +111,13 @@ public final class TrainJob implements Callable<Integer> {
         }
     }
 
-    private static String keysHelp() {
+    /** The documented config keys starting with {@code prefix}, with defaults, for a usage footer. */
+    static String keysHelp(String prefix) {
         StringBuilder sb = new StringBuilder("%nConfig keys (HOCON file or --set; default in brackets):%n");
         for (Map.Entry<String, String[]> e : ConfigLoader.documentedKeys().entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                continue;
+            }
             sb.append(String.format("  %-40s [%s]%n", e.getKey(), e.getValue()[0].replace("%", "%%")));
             for (String line : wrap(e.getValue()[1], 72)) {
                 sb.append("      ").append(line.replace("%", "%%")).append("%n");

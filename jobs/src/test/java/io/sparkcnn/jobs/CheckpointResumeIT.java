@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the user may not write to fails cleanly.
  */
 class CheckpointResumeIT {
-    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host"};
+    private static final String FAST_HDFS_CLOSE = "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
+    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host", FAST_HDFS_CLOSE};
     private static final int MAX_EPOCHS = 8;
 
     @TempDir
@@ -53,6 +54,8 @@ class CheckpointResumeIT {
     static void startHdfs() throws Exception {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+        // a client waits 400 ms before re-asking whether a closed block is replicated: 1 datanode needs no wait
+        conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
         conf.setBoolean("dfs.permissions.enabled", true);
         dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         dfs.waitActive();
@@ -62,6 +65,7 @@ class CheckpointResumeIT {
         System.setProperty("spark.master", "local[2]");
         System.setProperty("spark.ui.enabled", "false");
         System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty(FAST_HDFS_CLOSE, "5"); // the jobs' own HDFS clients, as for the test's client above
     }
 
     @AfterAll
@@ -183,7 +187,8 @@ class CheckpointResumeIT {
             }
         }
         cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "-Dspark.master=local[2]",
-                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", TrainJob.class.getName()));
+                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-D" + FAST_HDFS_CLOSE + "=5",
+                TrainJob.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -40,7 +40,8 @@ class HdfsClusterTrainIT {
             + " --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
             + " -Djdk.reflect.useDirectMethodHandle=false -Dorg.bytedeco.javacpp.maxbytes=1G"
             + " -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
-    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host",
+    private static final String FAST_HDFS_CLOSE = "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
+    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host", FAST_HDFS_CLOSE,
             "spark.executor.memory", "spark.executor.extraJavaOptions"};
 
     @TempDir
@@ -53,6 +54,8 @@ class HdfsClusterTrainIT {
     static void startHdfsAndWriteImages() throws Exception {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+        // a client waits 400 ms before re-asking whether a closed block is replicated: 1 datanode needs no wait
+        conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
         dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         dfs.waitActive();
         fs = dfs.getFileSystem();
@@ -65,6 +68,7 @@ class HdfsClusterTrainIT {
         System.setProperty("spark.master", "local-cluster[2,1,1024]");
         System.setProperty("spark.ui.enabled", "false");
         System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty(FAST_HDFS_CLOSE, "5"); // the jobs' own HDFS clients, as for the test's client above
         System.setProperty("spark.executor.memory", "1g");
         System.setProperty("spark.executor.extraJavaOptions", EXECUTOR_OPTS);
     }

@@ -63,6 +63,18 @@ public record FeatureScaling(Kind kind, double[] first, double[] second) impleme
                 Nd4j.create(second).reshape(1, second.length).castTo(Nd4j.dataType()));
     }
 
+    /** The inverse of {@link #toDl4jNormalizer()}: reads the per-channel statistics of a stored normalizer. */
+    public static FeatureScaling fromDl4jNormalizer(DataNormalization normalizer) {
+        if (normalizer instanceof NormalizerMinMaxScaler scaler) {
+            return minMax(scaler.getMin().toDoubleVector(), scaler.getMax().toDoubleVector());
+        }
+        if (normalizer instanceof NormalizerStandardize standardize) {
+            return standardize(standardize.getMean().toDoubleVector(), standardize.getStd().toDoubleVector());
+        }
+        throw new IllegalArgumentException("unsupported normalizer " + (normalizer == null ? "(none)"
+                : normalizer.getClass().getSimpleName()) + ": expected min-max or standardize");
+    }
+
     @Override
     public String toString() {
         return kind.configName() + (kind == Kind.MINMAX ? " min=" : " mean=") + Arrays.toString(first)

@@ -47,6 +47,15 @@ public final class ConfigLoader {
 
     /** Loads {@code file} (may be null) and applies {@code overrides} ("key=value") in order. */
     public static TrainConfig load(File file, List<String> overrides) {
+        return fromConfig(userConfig(file, overrides));
+    }
+
+    /** True when the file or the overrides set {@code key} themselves (not left to the default). */
+    public static boolean userSets(File file, List<String> overrides, String key) {
+        return userConfig(file, overrides).hasPath(key);
+    }
+
+    private static Config userConfig(File file, List<String> overrides) {
         Config user = ConfigFactory.empty();
         if (file != null) {
             if (!file.isFile()) {
@@ -64,7 +73,7 @@ public final class ConfigLoader {
         for (String override : overrides) {
             user = applyOverride(user, override);
         }
-        return fromConfig(user);
+        return user;
     }
 
     /** Parses a HOCON string (as a config file would hold it) with overrides; convenient for tests. */

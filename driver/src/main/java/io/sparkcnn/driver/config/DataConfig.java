@@ -30,6 +30,12 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
         }
     }
 
+    /** The same data read at another input shape (evaluate and predict use the model's). */
+    public DataConfig withShape(ImageShape newShape) {
+        return new DataConfig(format, path, idxTrainImages, idxTrainLabels, idxTestImages, idxTestLabels, classNames,
+                newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages);
+    }
+
     public boolean hasSeparateTestSet() {
         return format == Format.IDX && !idxTestImages.isEmpty();
     }

@@ -3,6 +3,7 @@ package io.sparkcnn.driver.data;
 import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.workers.DecodeOutcome;
+import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.SampleRef;
 import org.apache.spark.api.java.JavaRDD;
@@ -160,12 +161,20 @@ public final class DatasetPreparer {
         return java.util.Arrays.stream(a).sum();
     }
 
+    /**
+     * The refs decoded on the executors, one outcome per ref in ref order: the image, or the reason it
+     * could not be decoded. Only the refs (URIs, IDX record numbers) travel from the driver.
+     */
+    public static JavaRDD<DecodeOutcome> decodeOutcomes(JavaSparkContext sc, List<SampleRef> refs, int partitions,
+                                                        Broadcast<HadoopConfHolder> conf, ImageShape shape) {
+        int slices = Math.max(1, Math.min(partitions, refs.size()));
+        return sc.parallelize(refs, slices).mapPartitions(new DecodePartition(conf, shape));
+    }
+
     private static JavaRDD<LabeledImage> decode(JavaSparkContext sc, List<SampleRef> refs, int partitions,
                                                 Broadcast<HadoopConfHolder> conf, DataConfig cfg, String split,
                                                 List<SkippedFile> skipped, Map<String, long[]> counts, int numClasses) {
-        int slices = Math.max(1, Math.min(partitions, refs.size()));
-        JavaRDD<DecodeOutcome> outcomes = sc.parallelize(refs, slices)
-                .mapPartitions(new DecodePartition(conf, cfg.shape()))
+        JavaRDD<DecodeOutcome> outcomes = decodeOutcomes(sc, refs, partitions, conf, cfg.shape())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         outcomes.setName(split + " decode outcomes");
         List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();

@@ -84,12 +84,12 @@ public final class ImageFolderLister {
         }
     }
 
-    static boolean isImage(String name) {
+    public static boolean isImage(String name) {
         int dot = name.lastIndexOf('.');
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
-    private static boolean hidden(Path p) {
+    public static boolean hidden(Path p) {
         return p.getName().startsWith(".") || p.getName().startsWith("_");
     }
 }

@@ -64,8 +64,9 @@ public final class StratifiedSplit {
             return items;
         }
         double keep = (double) maxItems / items.size();
+        // the "test" part of this split is what is dropped; the rest, about maxItems, is kept
         Parts<T> parts = split(items, label, classNamesOf(numClasses), 0.0, 1.0 - keep, seed);
-        List<T> kept = new ArrayList<>(parts.test());
+        List<T> kept = new ArrayList<>(parts.train());
         Collections.shuffle(kept, new Random(mix(seed, -2)));
         return kept;
     }

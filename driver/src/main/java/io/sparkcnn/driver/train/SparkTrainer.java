@@ -150,13 +150,8 @@ public final class SparkTrainer {
         }
         LOG.info("Stopped after epoch {}: {}", epoch, reason.jsonName());
         validation.unpersist(false);
-
-        JavaRDD<DataSet> test = batches(data, data.test(), EVAL_BATCH_SIZE, null);
-        EvalStats testStats = evaluate(sc, net, test, data.numClasses());
-        LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f on %d images",
-                testStats.meanLoss() + net.calcRegularizationScore(true), testStats.accuracy(), testStats.count()));
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
-                esConfig.monitor().configName(), reason, epoch, restored, testStats, trainSeconds, workers);
+                esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers);
     }
 
     static JavaRDD<DataSet> batches(PreparedData data, JavaRDD<io.sparkcnn.workers.LabeledImage> images, int batchSize,

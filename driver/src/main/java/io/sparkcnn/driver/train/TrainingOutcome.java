@@ -2,10 +2,10 @@ package io.sparkcnn.driver.train;
 
 import java.util.List;
 
-/** What the epoch loop did: the history, the early-stopping result and the test evaluation. */
+/** What the epoch loop did: the history and the early-stopping result. */
 public record TrainingOutcome(List<EpochRecord> history, int bestEpoch, double bestValue, String monitor,
                               StopReason stopReason, int stoppedEpoch, boolean restoredBestWeights,
-                              EvalStats test, double trainSeconds, int workers) {
+                              double trainSeconds, int workers) {
 
     public enum StopReason {
         EARLY_STOPPING("early_stopping"), MAX_EPOCHS("max_epochs"), TIME_LIMIT("time_limit");

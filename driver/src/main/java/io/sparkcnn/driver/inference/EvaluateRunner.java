@@ -1,0 +1,144 @@
+package io.sparkcnn.driver.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.config.ConfigLoader;
+import io.sparkcnn.driver.config.DataConfig;
+import io.sparkcnn.driver.data.DatasetPreparer;
+import io.sparkcnn.driver.data.HadoopConfHolder;
+import io.sparkcnn.driver.output.RunFolder;
+import io.sparkcnn.driver.report.Diagnosis;
+import io.sparkcnn.driver.report.ReportInput;
+import io.sparkcnn.driver.report.ReportStats;
+import io.sparkcnn.driver.report.ReportWriter;
+import io.sparkcnn.driver.report.Reports;
+import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.driver.train.NetworkHolder;
+import io.sparkcnn.workers.DecodeOutcome;
+import io.sparkcnn.workers.ImageShape;
+import io.sparkcnn.workers.LabeledImage;
+import io.sparkcnn.workers.SampleRef;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The evaluate job beside the SparkContext: load the model, check the dataset fits it, decode and evaluate
+ * on the executors (model broadcast once, built lazily there), and write report.json/.md/.html into a
+ * report folder atomically. Bad input fails before anything is written.
+ */
+public final class EvaluateRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateRunner.class);
+
+    private EvaluateRunner() {
+    }
+
+    public static EvaluateResult run(EvaluateConfig config, JavaSparkContext sc) throws IOException {
+        long start = System.nanoTime();
+        var hadoopConf = sc.hadoopConfiguration();
+        RunFolder.checkTarget(config.output(), config.overwrite(), hadoopConf);
+        LoadedModel model = LoadedModel.load(config.model(), hadoopConf);
+        DataConfig data = config.data();
+        EvaluateConfig.Split split = config.split();
+        boolean shapeSet = config.shapeSet();
+        if (data == null) {
+            if (model.manifest() == null || model.manifest().get("config") == null) {
+                throw new InvalidInputException("--model " + model.uri() + " has no manifest.json beside it, so it has no"
+                        + " test split of its own: name a dataset (--set data.format=..., data.path=...)");
+            }
+            data = ConfigLoader.fromString(model.manifest().get("config").toString()).data();
+            split = EvaluateConfig.Split.TEST;
+            shapeSet = false;
+        }
+        ImageShape shape = ModelInputs.shape(model, data.shape(), shapeSet);
+        data = data.withShape(shape);
+        DatasetPreparer.Plan plan = DatasetPreparer.plan(data, hadoopConf);
+        String source = String.join(", ", plan.sources());
+        ModelInputs.checkClasses(model, plan.classNames(), source);
+        List<SampleRef> refs = new ArrayList<>(plan.test());
+        if (split == EvaluateConfig.Split.ALL) {
+            refs.addAll(plan.train());
+            refs.addAll(plan.validation());
+        }
+        String splitName = split == EvaluateConfig.Split.ALL ? "all" : "test";
+        if (config.data() == null && model.manifest() != null
+                && !("sha256:" + plan.fingerprint()).equals(model.manifest().at("/dataset/fingerprint").asText())) {
+            LOG.warn("The dataset {} changed since the model was trained (fingerprint {} then, sha256:{} now): its test"
+                    + " split may differ", source, model.manifest().at("/dataset/fingerprint").asText(), plan.fingerprint());
+        }
+
+        RunFolder folder = RunFolder.begin(config.output(), config.overwrite(), hadoopConf);
+        JavaRDD<DecodeOutcome> outcomes = null;
+        Broadcast<NetworkHolder> holder = null;
+        try {
+            int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
+            Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(hadoopConf));
+            outcomes = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, shape)
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();
+            for (DecodeOutcome f : failures) {
+                LOG.warn("Skipped image {}: {}", f.skippedId(), f.reason());
+            }
+            JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image);
+            holder = sc.broadcast(new NetworkHolder(model.network()));
+            ReportStats stats = Reports.evaluate(holder, images, shape, model.numClasses(), model.scaling(),
+                    ReportWriter.GALLERY);
+            if (stats.count() == 0) {
+                throw new InvalidInputException("no decodable images in " + source + " (" + failures.size() + " skipped)");
+            }
+            double reg = model.network().calcRegularizationScore(true);
+            List<EpochRecord> history = model.history();
+            JsonNode metrics = model.metrics();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ReportInput input = new ReportInput("Evaluation of " + model.uri() + " on " + source, model.classNames(),
+                    shape, stats, splitName, trainedSplit(model, "train"), trainedSplit(model, "validation"), history,
+                    metrics == null ? -1 : metrics.path("best_epoch").asInt(-1),
+                    metrics == null ? -1 : metrics.path("stopped_epoch").asInt(-1),
+                    metrics == null ? "" : metrics.path("stop_reason").asText(""),
+                    metrics == null ? "" : metrics.path("monitor").asText(""),
+                    model.uri(), model.fingerprint(), source, "sha256:" + plan.fingerprint(), seconds, reg);
+            ReportWriter.Report report = ReportWriter.write(folder.fileSystem(), folder.temp(), input);
+            if (!failures.isEmpty()) {
+                StringBuilder csv = new StringBuilder("path,reason\n");
+                for (DecodeOutcome f : failures) {
+                    csv.append(PredictRunner.csv(f.skippedId())).append(',').append(PredictRunner.csv(f.reason())).append('\n');
+                }
+                folder.writeString("skipped.csv", csv.toString());
+            }
+            String path = folder.commit().toString();
+            LOG.info(String.format(Locale.ROOT, "Evaluated %d images (%s split of %s): accuracy %.4f, loss %.4f, top-2"
+                            + " %.4f; %d skipped. Report: %s", stats.count(), splitName, source, stats.accuracy(),
+                    input.loss(), stats.top2Accuracy(), failures.size(), path));
+            LOG.info("Diagnosis: {}", report.diagnosis().text());
+            return new EvaluateResult(path, report, failures.size());
+        } catch (IOException | RuntimeException e) {
+            folder.abort();
+            throw e;
+        } finally {
+            if (outcomes != null) {
+                outcomes.unpersist(false);
+            }
+            if (holder != null) {
+                holder.destroy();
+            }
+        }
+    }
+
+    /** Train or validation figures of the final model as the train job's report recorded them, else unknown. */
+    private static Diagnosis.Split trainedSplit(LoadedModel model, String split) {
+        JsonNode report = model.report();
+        if (report == null || !report.at("/splits/" + split + "/accuracy").isNumber()) {
+            return ReportInput.UNKNOWN;
+        }
+        return new Diagnosis.Split(report.at("/splits/" + split + "/accuracy").asDouble(),
+                report.at("/splits/" + split + "/loss").asDouble());
+    }
+}

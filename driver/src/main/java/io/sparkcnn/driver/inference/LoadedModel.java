@@ -1,0 +1,152 @@
+package io.sparkcnn.driver.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.workers.FeatureScaling;
+import io.sparkcnn.workers.ImageShape;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.dataset.api.preprocessor.Normalizer;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A trained model read back for evaluate and predict: model.zip (from a run folder or named directly)
+ * with its normalizer, plus what the run folder beside it knows (manifest.json: class names, input
+ * shape, config; metrics.json: history; report.json: train and validation figures). The SHA-256 of
+ * model.zip identifies the model in reports.
+ */
+public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling scaling, String fingerprint,
+                          Path runFolder, JsonNode manifest, JsonNode metrics, JsonNode report) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Loads {@code uri}: a run folder holding model.zip, or a model.zip file. Errors name the URI (exit 2). */
+    public static LoadedModel load(String uri, Configuration conf) {
+        try {
+            Path path = new Path(uri);
+            FileSystem fs = path.getFileSystem(conf);
+            FileStatus status;
+            try {
+                status = fs.getFileStatus(path);
+            } catch (FileNotFoundException e) {
+                throw new InvalidInputException("--model " + uri + " does not exist");
+            }
+            Path zip = status.isDirectory() ? new Path(path, "model.zip") : path;
+            if (!fs.exists(zip)) {
+                throw new InvalidInputException("--model " + uri + " is a folder without model.zip (expected a run folder"
+                        + " written by the train job, or the URI of a model.zip)");
+            }
+            Path folder = fs.makeQualified(zip).getParent();
+            java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
+            try {
+                String sha;
+                try (DigestInputStream in = new DigestInputStream(fs.open(zip), sha256())) {
+                    Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+                    sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
+                }
+                Pair<MultiLayerNetwork, Normalizer> loaded;
+                try {
+                    loaded = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(local.toFile(), false);
+                } catch (Exception | LinkageError e) {
+                    throw new InvalidInputException("--model " + zip + " is not a readable DL4J model.zip: " + e, e);
+                }
+                if (!(loaded.getSecond() instanceof DataNormalization normalizer)) {
+                    throw new InvalidInputException("--model " + zip + " holds no normalizer; models written by the train"
+                            + " job carry the scaling fitted on their training split");
+                }
+                FeatureScaling scaling;
+                try {
+                    scaling = FeatureScaling.fromDl4jNormalizer(normalizer);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException("--model " + zip + ": " + e.getMessage(), e);
+                }
+                return new LoadedModel(uri, loaded.getFirst(), scaling, "sha256:" + sha, folder,
+                        readJson(fs, new Path(folder, "manifest.json")), readJson(fs, new Path(folder, "metrics.json")),
+                        readJson(fs, new Path(folder, "report.json")));
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("--model " + uri + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readJson(FileSystem fs, Path path) throws IOException {
+        if (!fs.exists(path)) {
+            return null;
+        }
+        try (InputStream in = fs.open(path)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Output classes of the network. */
+    public int numClasses() {
+        // numLabels() reads the last fitted labels; the output layer's width is what counts
+        var layer = network.getLayerWiseConfigurations().getConf(network.getnLayers() - 1).getLayer();
+        return (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) layer).getNOut();
+    }
+
+    /** Class names recorded by the train job, or "0", "1", ... when unknown. */
+    public List<String> classNames() {
+        List<String> names = new ArrayList<>();
+        if (manifest != null && manifest.at("/dataset/class_names").isArray()) {
+            manifest.at("/dataset/class_names").forEach(n -> names.add(n.asText()));
+        }
+        if (names.size() != numClasses()) {
+            names.clear();
+            for (int i = 0; i < numClasses(); i++) {
+                names.add(Integer.toString(i));
+            }
+        }
+        return names;
+    }
+
+    /** The input shape the model was trained at, when its manifest is known; else null. */
+    public ImageShape shape() {
+        if (manifest == null || !manifest.at("/dataset/input_shape").isObject()) {
+            return null;
+        }
+        JsonNode s = manifest.at("/dataset/input_shape");
+        return new ImageShape(s.get("channels").asInt(), s.get("height").asInt(), s.get("width").asInt());
+    }
+
+    /** The run's per-epoch history (empty when unknown). */
+    public List<EpochRecord> history() {
+        List<EpochRecord> history = new ArrayList<>();
+        if (metrics != null && metrics.get("history") != null) {
+            for (JsonNode e : metrics.get("history")) {
+                history.add(new EpochRecord(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("val_loss").asDouble(),
+                        e.get("val_accuracy").asDouble(), e.path("seconds").asDouble(), e.path("images_per_second").asDouble(),
+                        0, e.path("improved").asBoolean()));
+            }
+        }
+        return history;
+    }
+}

@@ -1,0 +1,54 @@
+package io.sparkcnn.driver.inference;
+
+import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.workers.ImageShape;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+/** Checks that a dataset fits a model before any image is decoded: input shape and class count. */
+final class ModelInputs {
+    private ModelInputs() {
+    }
+
+    /**
+     * The shape to decode images at: the model's (images are resized to it) unless the user set
+     * data.height/width/channels, which must then match it. A model without a manifest needs them set,
+     * and they are checked with one forward pass.
+     */
+    static ImageShape shape(LoadedModel model, ImageShape requested, boolean requestedExplicitly) {
+        ImageShape trained = model.shape();
+        if (trained != null) {
+            if (requestedExplicitly && !trained.equals(requested)) {
+                throw new InvalidInputException("model " + model.uri() + " takes " + describe(trained)
+                        + " images but data.height/width/channels ask for " + describe(requested)
+                        + "; leave them out to resize every image to the model's shape");
+            }
+            return trained;
+        }
+        if (!requestedExplicitly) {
+            throw new InvalidInputException("model " + model.uri() + " has no manifest.json beside it, so its input shape"
+                    + " is unknown: set data.height, data.width and data.channels");
+        }
+        try {
+            model.network().output(Nd4j.zeros(1, requested.channels(), requested.height(), requested.width()), false);
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("model " + model.uri() + " does not accept " + describe(requested)
+                    + " input (data.height/width/channels): " + e.getMessage(), e);
+        }
+        return requested;
+    }
+
+    /** The dataset's classes must be the model's outputs, in number (names are the model's when known). */
+    static void checkClasses(LoadedModel model, List<String> datasetClasses, String datasetSource) {
+        if (datasetClasses.size() != model.numClasses()) {
+            throw new InvalidInputException("model " + model.uri() + " predicts " + model.numClasses() + " classes "
+                    + model.classNames() + " but the dataset " + datasetSource + " has " + datasetClasses.size() + " "
+                    + datasetClasses);
+        }
+    }
+
+    static String describe(ImageShape s) {
+        return s.height() + "x" + s.width() + "x" + s.channels() + " (height x width x channels)";
+    }
+}

@@ -1,0 +1,110 @@
+package io.sparkcnn.jobs;
+
+import io.sparkcnn.driver.config.ConfigLoader;
+import io.sparkcnn.driver.config.DataConfig;
+import io.sparkcnn.driver.inference.EvaluateConfig;
+import io.sparkcnn.driver.inference.EvaluateResult;
+import io.sparkcnn.driver.inference.EvaluateRunner;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * spark-submit entry point of the evaluate job: a model (run folder or model.zip) and a dataset in, a
+ * report folder (report.json, report.md, report.html) out, written atomically. Without a dataset, a run
+ * folder's own test split is re-cut and evaluated. Exit codes as the train job's.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+        description = {"Evaluates a trained model on a dataset over the cluster and writes a report folder:",
+                "report.json (metrics, per-class table, confusion matrix), report.md and report.html.",
+                "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:report written", "2:bad input: model, dataset, shape or class count, existing output",
+                "1:any other failure"})
+public final class EvaluateJob implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
+            description = "A run folder written by the train job, or the URI of a model.zip.")
+    String model;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Job config whose data.* keys name the dataset (as the train job reads it).")
+    File configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A data.* key, e.g. --set data.format=image-folder --set data.path=hdfs:///data/val "
+                    + "(repeatable). Without --config and --set, the run folder's own test split is used.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--split", paramLabel = "all|test", defaultValue = "all",
+            description = "With a dataset: evaluate all its images (default) or only the test split the train job would"
+                    + " cut from it (same seed and fractions).")
+    String split;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "URI", description = "Report folder to write.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Replace an existing report folder.")
+    boolean overwrite;
+
+    private EvaluateResult result;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return commandLine(new EvaluateJob()).execute(args);
+    }
+
+    static CommandLine commandLine(EvaluateJob job) {
+        CommandLine cl = JobSupport.commandLine(job, "evaluate");
+        cl.getCommandSpec().usageMessage().footer(TrainJob.keysHelp("data."));
+        return cl;
+    }
+
+    EvaluateConfig config() {
+        EvaluateConfig.Split which = switch (split) {
+            case "all" -> EvaluateConfig.Split.ALL;
+            case "test" -> EvaluateConfig.Split.TEST;
+            default -> throw new io.sparkcnn.driver.InvalidInputException("--split must be all or test, got '" + split + "'");
+        };
+        for (String o : overrides) {
+            if (!o.trim().startsWith("data.")) {
+                throw new io.sparkcnn.driver.InvalidInputException("--set " + o + ": evaluate reads only data.* keys");
+            }
+        }
+        DataConfig data = null;
+        boolean shapeSet = false;
+        if (configFile != null || !overrides.isEmpty()) {
+            data = ConfigLoader.load(configFile, overrides).data();
+            for (String key : List.of("data.height", "data.width", "data.channels")) {
+                shapeSet |= ConfigLoader.userSets(configFile, overrides, key);
+            }
+        }
+        return new EvaluateConfig(model, data, shapeSet, which, output, overwrite);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        result = run(config());
+        return 0;
+    }
+
+    EvaluateResult result() {
+        return result;
+    }
+
+    /** Creates the SparkContext (master from spark-submit), evaluates, stops the context. */
+    public static EvaluateResult run(EvaluateConfig config) throws Exception {
+        try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("sparkcnn-evaluate"))) {
+            return EvaluateRunner.run(config, sc);
+        }
+    }
+}
