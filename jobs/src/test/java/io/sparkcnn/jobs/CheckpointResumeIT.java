@@ -2,13 +2,11 @@ package io.sparkcnn.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +22,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -40,39 +37,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the user may not write to fails cleanly.
  */
 class CheckpointResumeIT {
-    private static final String FAST_HDFS_CLOSE = "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
-    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host", FAST_HDFS_CLOSE};
     private static final int MAX_EPOCHS = 8;
 
     @TempDir
     static java.nio.file.Path tmp;
-    static MiniDFSCluster dfs;
+    static TestCluster cluster;
     static FileSystem fs;
     static String hdfs;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-        // a client waits 400 ms before re-asking whether a closed block is replicated: 1 datanode needs no wait
-        conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
-        conf.setBoolean("dfs.permissions.enabled", true);
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = fs.getUri().toString();
+        cluster = TestCluster.start(tmp, "local[2]"); // HDFS permissions are on, as on a real cluster
+        fs = cluster.fs;
+        hdfs = cluster.hdfs;
         ShapeImages.write(fs, "/data/shapes", 40, 11);
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
-        System.setProperty(FAST_HDFS_CLOSE, "5"); // the jobs' own HDFS clients, as for the test's client above
     }
 
     @AfterAll
     static void stop() {
-        Arrays.stream(PROPERTIES).forEach(System::clearProperty);
-        if (dfs != null) {
-            dfs.shutdown();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -187,7 +171,7 @@ class CheckpointResumeIT {
             }
         }
         cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "-Dspark.master=local[2]",
-                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-D" + FAST_HDFS_CLOSE + "=5",
+                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.hadoop." + TestCluster.FAST_CLOSE + "=5",
                 TrainJob.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -2,11 +2,9 @@ package io.sparkcnn.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,44 +37,30 @@ class HdfsClusterTrainIT {
             + " --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
             + " -Djdk.reflect.useDirectMethodHandle=false -Dorg.bytedeco.javacpp.maxbytes=1G"
             + " -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
-    private static final String FAST_HDFS_CLOSE = "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
-    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host", FAST_HDFS_CLOSE,
-            "spark.executor.memory", "spark.executor.extraJavaOptions"};
 
     @TempDir
     static java.nio.file.Path tmp;
-    static MiniDFSCluster dfs;
+    static TestCluster cluster;
     static FileSystem fs;
     static String hdfs;
 
     @BeforeAll
     static void startHdfsAndWriteImages() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-        // a client waits 400 ms before re-asking whether a closed block is replicated: 1 datanode needs no wait
-        conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = fs.getUri().toString();
+        // as spark-submit would pass them: the master and resources arrive as system properties
+        cluster = TestCluster.start(tmp, "local-cluster[2,1,1024]").property("spark.executor.memory", "1g")
+                .property("spark.executor.extraJavaOptions", EXECUTOR_OPTS);
+        fs = cluster.fs;
+        hdfs = cluster.hdfs;
         ShapeImages.write(fs, "/data/shapes", 24, 9);
         try (OutputStream out = fs.create(new Path("/data/shapes/square/truncated.png"))) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
         }
-        // as spark-submit would pass them: the master and resources arrive as system properties
-        System.setProperty("spark.master", "local-cluster[2,1,1024]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
-        System.setProperty(FAST_HDFS_CLOSE, "5"); // the jobs' own HDFS clients, as for the test's client above
-        System.setProperty("spark.executor.memory", "1g");
-        System.setProperty("spark.executor.extraJavaOptions", EXECUTOR_OPTS);
     }
 
     @AfterAll
     static void stop() {
-        Arrays.stream(PROPERTIES).forEach(System::clearProperty);
-        if (dfs != null) {
-            dfs.shutdown();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -3,11 +3,9 @@ package io.sparkcnn.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.driver.inference.PredictRunner;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -43,36 +40,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReportsOnHdfsIT {
-    private static final String FAST_HDFS_CLOSE = "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
-    private static final String[] PROPERTIES = {"spark.master", "spark.ui.enabled", "spark.driver.host", FAST_HDFS_CLOSE};
     private static final int TEST_PER_CLASS = 30;
 
     @TempDir
     static java.nio.file.Path tmp;
-    static MiniDFSCluster dfs;
+    static TestCluster cluster;
     static FileSystem fs;
     static String hdfs;
 
     @BeforeAll
     static void startHdfsAndTrain() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-        // a client waits 400 ms before re-asking whether a closed block is replicated: 1 datanode needs no wait
-        conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 5);
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        dfs.waitActive();
-        fs = dfs.getFileSystem();
-        hdfs = fs.getUri().toString();
+        cluster = TestCluster.start(tmp, "local[2]");
+        fs = cluster.fs;
+        hdfs = cluster.hdfs;
         FashionMnistFolders.write(fs, "/data/fm-train", "train", 120);
         FashionMnistFolders.write(fs, "/data/fm-test", "t10k", TEST_PER_CLASS);
         try (OutputStream out = fs.create(new Path("/data/incoming/broken.png"))) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13});
         }
         ShapeImages.write(fs, "/data/shapes", 6, 3);
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.driver.host", "127.0.0.1");
-        System.setProperty(FAST_HDFS_CLOSE, "5"); // the jobs' own HDFS clients, as for the test's client above
         int exit = TrainJob.execute("--set", "data.format=image-folder", "--set", "data.path=" + hdfs + "/data/fm-train",
                 "--set", "data.validation-fraction=0.15", "--set", "data.test-fraction=0.15",
                 "--set", "training.batch-size-per-worker=32", "--set", "training.averaging-frequency=3",
@@ -82,9 +68,8 @@ class ReportsOnHdfsIT {
 
     @AfterAll
     static void stop() {
-        Arrays.stream(PROPERTIES).forEach(System::clearProperty);
-        if (dfs != null) {
-            dfs.shutdown();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

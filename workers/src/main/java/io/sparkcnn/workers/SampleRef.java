@@ -33,6 +33,11 @@ public final class SampleRef implements Serializable {
         return new SampleRef(fileUri + "#" + index, label, Objects.requireNonNull(fileUri), index);
     }
 
+    /** The same sample under another label (e.g. renumbered to a model's class order). */
+    public SampleRef withLabel(int newLabel) {
+        return new SampleRef(id, newLabel, idxUri, idxIndex);
+    }
+
     /** The file URI, or for IDX records the file URI and "#" and the record number. */
     public String id() {
         return id;

@@ -62,11 +62,15 @@ public final class EvaluateRunner {
         data = data.withShape(shape);
         DatasetPreparer.Plan plan = DatasetPreparer.plan(data, hadoopConf);
         String source = String.join(", ", plan.sources());
-        ModelInputs.checkClasses(model, plan.classNames(), source);
-        List<SampleRef> refs = new ArrayList<>(plan.test());
+        int[] toModel = ModelInputs.classMapping(model, plan.classNames(), source);
+        List<SampleRef> planned = new ArrayList<>(plan.test());
         if (split == EvaluateConfig.Split.ALL) {
-            refs.addAll(plan.train());
-            refs.addAll(plan.validation());
+            planned.addAll(plan.train());
+            planned.addAll(plan.validation());
+        }
+        List<SampleRef> refs = new ArrayList<>(planned.size());
+        for (SampleRef r : planned) { // labels as the model numbers its outputs
+            refs.add(r.withLabel(toModel[r.label()]));
         }
         String splitName = split == EvaluateConfig.Split.ALL ? "all" : "test";
         if (config.data() == null && model.manifest() != null
@@ -98,7 +102,9 @@ public final class EvaluateRunner {
             List<EpochRecord> history = model.history();
             JsonNode metrics = model.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
-            ReportInput input = new ReportInput("Evaluation of " + model.uri() + " on " + source, model.classNames(),
+            String title = "Evaluation of " + model.runFolder().getName() + (config.data() == null ? " on its test split"
+                    : " on " + new org.apache.hadoop.fs.Path(plan.sources().get(0)).getName());
+            ReportInput input = new ReportInput(title, model.classNames(),
                     shape, stats, splitName, trainedSplit(model, "train"), trainedSplit(model, "validation"), history,
                     metrics == null ? -1 : metrics.path("best_epoch").asInt(-1),
                     metrics == null ? -1 : metrics.path("stopped_epoch").asInt(-1),

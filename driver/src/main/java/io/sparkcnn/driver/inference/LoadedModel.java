@@ -113,6 +113,12 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
         return (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) layer).getNOut();
     }
 
+    /** True when the train job recorded class names for every output. */
+    public boolean hasClassNames() {
+        return manifest != null && manifest.at("/dataset/class_names").isArray()
+                && manifest.at("/dataset/class_names").size() == numClasses();
+    }
+
     /** Class names recorded by the train job, or "0", "1", ... when unknown. */
     public List<String> classNames() {
         List<String> names = new ArrayList<>();

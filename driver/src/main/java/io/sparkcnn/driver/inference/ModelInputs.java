@@ -39,13 +39,40 @@ final class ModelInputs {
         return requested;
     }
 
-    /** The dataset's classes must be the model's outputs, in number (names are the model's when known). */
-    static void checkClasses(LoadedModel model, List<String> datasetClasses, String datasetSource) {
+    /**
+     * Where each dataset class sits among the model's outputs. The counts must agree. Names are matched
+     * ignoring case and punctuation ("T-shirt/top" is the folder "T-shirt-top", "Ankle boot" is "ankle_boot"):
+     * image folders sort their classes by name, while a model trained on IDX files keeps label order. When the
+     * model's names are unknown (a model.zip without manifest, or IDX labels without class-names) the dataset's
+     * order is taken as the model's.
+     */
+    static int[] classMapping(LoadedModel model, List<String> datasetClasses, String datasetSource) {
         if (datasetClasses.size() != model.numClasses()) {
             throw new InvalidInputException("model " + model.uri() + " predicts " + model.numClasses() + " classes "
                     + model.classNames() + " but the dataset " + datasetSource + " has " + datasetClasses.size() + " "
                     + datasetClasses);
         }
+        List<String> modelKeys = model.classNames().stream().map(ModelInputs::key).toList();
+        int[] mapping = new int[datasetClasses.size()];
+        List<String> unmatched = new java.util.ArrayList<>();
+        for (int i = 0; i < mapping.length; i++) {
+            mapping[i] = modelKeys.indexOf(key(datasetClasses.get(i)));
+            if (mapping[i] < 0) {
+                unmatched.add(datasetClasses.get(i));
+            }
+        }
+        if (unmatched.isEmpty()) {
+            return mapping;
+        }
+        if (!model.hasClassNames()) {
+            return java.util.stream.IntStream.range(0, mapping.length).toArray();
+        }
+        throw new InvalidInputException("the dataset " + datasetSource + " has classes " + unmatched
+                + " that model " + model.uri() + " does not know; its classes are " + model.classNames());
+    }
+
+    private static String key(String className) {
+        return className.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
     }
 
     static String describe(ImageShape s) {

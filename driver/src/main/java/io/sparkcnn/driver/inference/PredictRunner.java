@@ -14,9 +14,7 @@ import io.sparkcnn.workers.SampleRef;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -128,13 +126,7 @@ public final class PredictRunner {
                 continue;
             }
             List<String> found = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> files = fs.listFiles(path, true);
-            while (files.hasNext()) {
-                Path f = files.next().getPath();
-                if (!ImageFolderLister.hidden(f) && ImageFolderLister.isImage(f.getName())) {
-                    found.add(f.toString());
-                }
-            }
+            walk(fs, status.getPath(), found);
             found.sort(null);
             uris.addAll(found);
         }
@@ -163,6 +155,23 @@ public final class PredictRunner {
             refs.add(SampleRef.file(uri, 0));
         }
         return refs;
+    }
+
+    /**
+     * Image files below {@code dir}, hidden entries skipped. listStatus, not listFiles: on the local
+     * FileSystem listFiles builds a LocatedFileStatus per file, which forks an `ls` to read permissions.
+     */
+    private static void walk(FileSystem fs, Path dir, List<String> found) throws IOException {
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (ImageFolderLister.hidden(s.getPath())) {
+                continue;
+            }
+            if (s.isDirectory()) {
+                walk(fs, s.getPath(), found);
+            } else if (ImageFolderLister.isImage(s.getPath().getName())) {
+                found.add(s.getPath().toString());
+            }
+        }
     }
 
     /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */

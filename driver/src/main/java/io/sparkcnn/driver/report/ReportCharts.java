@@ -39,7 +39,8 @@ public final class ReportCharts {
         }
         chart.addSeries("training loss", epochs, loss);
         chart.addSeries("validation loss", epochs, valLoss);
-        markEpochs(chart, bestEpoch, stoppedEpoch, min(loss, valLoss), max(loss, valLoss));
+        double[] range = range(loss, valLoss);
+        markEpochs(chart, bestEpoch, stoppedEpoch, range[0], range[1]);
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -55,7 +56,8 @@ public final class ReportCharts {
             acc.add(r.valAccuracy());
         }
         chart.addSeries("validation accuracy", epochs, acc);
-        markEpochs(chart, bestEpoch, stoppedEpoch, min(acc, acc), max(acc, acc));
+        double[] range = range(acc);
+        markEpochs(chart, bestEpoch, stoppedEpoch, range[0], range[1]);
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -116,27 +118,19 @@ public final class ReportCharts {
         }
     }
 
-    private static double min(List<Double> a, List<Double> b) {
-        double m = Double.POSITIVE_INFINITY;
-        for (List<Double> l : List.of(a, b)) {
+    /** Lowest and highest finite value of the series, for the marker lines; [0, 1] when there is none. */
+    @SafeVarargs
+    private static double[] range(List<Double>... series) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (List<Double> l : series) {
             for (double v : l) {
                 if (Double.isFinite(v)) {
-                    m = Math.min(m, v);
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
                 }
             }
         }
-        return Double.isFinite(m) ? m : 0;
-    }
-
-    private static double max(List<Double> a, List<Double> b) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (List<Double> l : List.of(a, b)) {
-            for (double v : l) {
-                if (Double.isFinite(v)) {
-                    m = Math.max(m, v);
-                }
-            }
-        }
-        return Double.isFinite(m) ? m : 1;
+        return Double.isFinite(lo) ? new double[] {lo, hi} : new double[] {0, 1};
     }
 }

@@ -341,12 +341,12 @@ public final class ReportWriter {
     public static final String CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
     private static final String CSS = """
-            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1b1b;background:#fafafa;line-height:1.45;overflow-wrap:anywhere}
-            header{background:#0d3b66;color:#fff;padding:16px 20px}header h1{margin:0;font-size:1.4rem}.sub{margin:4px 0 0;opacity:.85;font-size:.9rem}
+            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1b1b;background:#fafafa;line-height:1.45}
+            header{background:#0d3b66;color:#fff;padding:16px 20px;overflow-wrap:anywhere}p,footer,figcaption{overflow-wrap:anywhere}header h1{margin:0;font-size:1.4rem}.sub{margin:4px 0 0;opacity:.85;font-size:.9rem}
             main{max-width:1200px;margin:0 auto;padding:12px 16px}section{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:12px 16px;margin:14px 0}
             h2{font-size:1.15rem;margin:4px 0 10px}.cards{display:flex;flex-wrap:wrap;gap:10px;background:none;border:none;padding:0}
-            .card{flex:1 1 140px;background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:10px 14px}.card .v{font-size:1.5rem;font-weight:600}.card .l{color:#555;font-size:.85rem}
-            .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9rem;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}
+            .card{flex:1 1 110px;background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:10px 14px}.card .v{font-size:1.5rem;font-weight:600}.card .l{color:#555;font-size:.85rem}
+            .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.9rem;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}
             th:first-child,td:first-child{text-align:left}tr.best{background:#e8f5e9}tr.avg{font-weight:600;background:#f3f3f3}
             .cm td{min-width:3em;text-align:center}.charts{display:flex;flex-wrap:wrap;gap:10px}img.chart{max-width:100%;min-width:0;height:auto;flex:1 1 420px;object-fit:contain}
             .diag{padding:8px 12px;border-radius:6px}.diag.healthy{background:#e8f5e9}.diag.overfitting{background:#fff3e0}.diag.underfitting{background:#ffebee}

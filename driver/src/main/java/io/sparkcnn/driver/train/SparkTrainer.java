@@ -3,6 +3,8 @@ package io.sparkcnn.driver.train;
 import io.sparkcnn.driver.config.EarlyStoppingConfig;
 import io.sparkcnn.driver.config.TrainingConfig;
 import io.sparkcnn.driver.data.PreparedData;
+import io.sparkcnn.driver.report.ReportStats;
+import io.sparkcnn.driver.report.Reports;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -32,8 +34,6 @@ import java.util.Locale;
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
-    /** Evaluation needs no small batches; larger ones amortise the per-call overhead. */
-    static final int EVAL_BATCH_SIZE = 256;
 
     private SparkTrainer() {
     }
@@ -72,8 +72,6 @@ public final class SparkTrainer {
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
 
-        JavaRDD<DataSet> validation = batches(data, data.validation(), EVAL_BATCH_SIZE, null)
-                .persist(StorageLevel.MEMORY_ONLY());
         EarlyStoppingConfig esConfig = cfg.earlyStopping();
         EarlyStopping stopping = new EarlyStopping(esConfig);
         List<EpochRecord> history = new ArrayList<>();
@@ -110,7 +108,7 @@ public final class SparkTrainer {
             epochBatches.unpersist(false);
             double fitSeconds = (System.nanoTime() - start) / 1e9;
             double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
-            EvalStats val = evaluate(sc, net, validation, data.numClasses());
+            ReportStats val = evaluate(sc, net, data);
             double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
             double monitored = esConfig.monitor().higherIsBetter() ? val.accuracy() : valLoss;
             boolean improved = stopping.update(epoch, monitored);
@@ -149,7 +147,6 @@ public final class SparkTrainer {
                     String.format(Locale.ROOT, "%.4f", stopping.best()));
         }
         LOG.info("Stopped after epoch {}: {}", epoch, reason.jsonName());
-        validation.unpersist(false);
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
                 esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers);
     }
@@ -160,11 +157,11 @@ public final class SparkTrainer {
                 new BatchPartition(batchSize, data.shape(), data.numClasses(), data.scaling(), shuffleSeed), true);
     }
 
-    /** Loss, accuracy and confusion counts of {@code net} on {@code batches}, computed on the executors. */
-    public static EvalStats evaluate(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<DataSet> batches, int numClasses) {
+    /** Loss and accuracy of {@code net} on the validation split, computed on the executors. */
+    static ReportStats evaluate(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data) {
         Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
         try {
-            return batches.mapPartitions(new EvaluatePartition(holder, numClasses)).reduce(EvalStats::merge);
+            return Reports.evaluate(holder, data.validation(), data.shape(), data.numClasses(), data.scaling(), 0);
         } finally {
             holder.destroy();
         }
