@@ -10,12 +10,12 @@ import io.sparkcnn.driver.data.SkippedFile;
 import io.sparkcnn.driver.output.CheckpointStore;
 import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunFolder;
+import io.sparkcnn.driver.output.Versions;
 import io.sparkcnn.driver.report.Diagnosis;
 import io.sparkcnn.driver.report.ReportInput;
 import io.sparkcnn.driver.report.ReportStats;
 import io.sparkcnn.driver.report.ReportWriter;
 import io.sparkcnn.driver.report.Reports;
-import io.sparkcnn.driver.output.Versions;
 import io.sparkcnn.driver.train.EpochCheckpointer;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.driver.train.NetworkHolder;
@@ -86,18 +86,17 @@ public final class TrainRunner {
             }
             data = DatasetPreparer.prepare(sc, config.data(), plan, folder.temp() + "/" + RDD_CHECKPOINTS);
             DataNormalization normalizer = data.scaling().toDl4jNormalizer();
-            String datasetId = "sha256:" + data.fingerprint();
             EpochCheckpointer saver = (state, network) -> {
                 long t0 = System.nanoTime();
                 Path written = checkpoints.write(state, network, normalizer, config.resolved(), configFingerprint,
-                        datasetId);
+                        datasetFingerprint);
                 LOG.info(String.format(Locale.ROOT, "Checkpoint of epoch %d written to %s in %.1fs", state.epoch(),
                         written, (System.nanoTime() - t0) / 1e9));
             };
             TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net,
                     resume == null ? null : resume.state(), saver);
             String modelSha = writeModel(folder, net, normalizer);
-            FinalEvaluation eval = evaluateFinal(sc, net, data);
+            FinalEvaluation eval = evaluateFinal(sc, net, data, outcome);
             double testLoss = eval.test().meanLoss() + eval.regularization();
             LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f, top-2 accuracy %.4f on %d images",
                     testLoss, eval.test().accuracy(), eval.test().top2Accuracy(), eval.test().count()));
@@ -105,7 +104,7 @@ public final class TrainRunner {
                     data.shape(), eval.test(), "test", eval.train(), eval.validation(), outcome.history(),
                     outcome.bestEpoch(), outcome.stoppedEpoch(), outcome.stopReason().jsonName(), outcome.monitor(),
                     folder.target() + "/model.zip", "sha256:" + modelSha, String.join(", ", data.sources()),
-                    datasetId, eval.seconds(), eval.regularization());
+                    datasetFingerprint, eval.seconds(), eval.regularization());
             ReportWriter.Report report = ReportWriter.write(folder.fileSystem(), folder.temp(), reportInput);
             LOG.info("Diagnosis: {}", report.diagnosis().text());
             folder.writeString("summary.txt", summary.render());
@@ -211,12 +210,17 @@ public final class TrainRunner {
         return ModelFiles.write(folder.fileSystem(), new Path(folder.temp(), "model.zip"), net, normalizer);
     }
 
-    /** The final model on every split: the test split for the report, train and validation for its diagnosis. */
+    /**
+     * The final model on every split: the test split for the report, train and validation for its diagnosis.
+     * Validation is not evaluated again: the final weights are those of one epoch of the history (the best
+     * one when restored, else the last), whose validation figures the loop already measured.
+     */
     record FinalEvaluation(ReportStats test, Diagnosis.Split train, Diagnosis.Split validation, double regularization,
                            double seconds) {
     }
 
-    static FinalEvaluation evaluateFinal(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data) {
+    static FinalEvaluation evaluateFinal(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data,
+                                         TrainingOutcome outcome) {
         long start = System.nanoTime();
         double reg = net.calcRegularizationScore(true); // Keras' evaluate adds the weight penalty to the loss
         Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
@@ -224,9 +228,11 @@ public final class TrainRunner {
             ReportStats test = Reports.evaluate(holder, data.test(), data.shape(), data.numClasses(), data.scaling(),
                     ReportWriter.GALLERY);
             ReportStats train = Reports.evaluate(holder, data.train(), data.shape(), data.numClasses(), data.scaling(), 0);
-            ReportStats val = Reports.evaluate(holder, data.validation(), data.shape(), data.numClasses(), data.scaling(), 0);
-            return new FinalEvaluation(test, new Diagnosis.Split(train.accuracy(), train.meanLoss() + reg),
-                    new Diagnosis.Split(val.accuracy(), val.meanLoss() + reg), reg, (System.nanoTime() - start) / 1e9);
+            int weightsOf = outcome.restoredBestWeights() ? outcome.bestEpoch() : outcome.stoppedEpoch();
+            Diagnosis.Split validation = outcome.history().stream().filter(r -> r.epoch() == weightsOf).findFirst()
+                    .map(r -> new Diagnosis.Split(r.valAccuracy(), r.valLoss())).orElse(ReportInput.UNKNOWN);
+            return new FinalEvaluation(test, new Diagnosis.Split(train.accuracy(), train.meanLoss() + reg), validation,
+                    reg, (System.nanoTime() - start) / 1e9);
         } finally {
             holder.destroy();
         }

@@ -53,8 +53,6 @@ public final class EvaluateJob implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing report folder.")
     boolean overwrite;
 
-    private EvaluateResult result;
-
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -93,12 +91,8 @@ public final class EvaluateJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        result = run(config());
+        run(config());
         return 0;
-    }
-
-    EvaluateResult result() {
-        return result;
     }
 
     /** Creates the SparkContext (master from spark-submit), evaluates, stops the context. */

@@ -60,8 +60,6 @@ public final class PredictJob implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing output folder.")
     boolean overwrite;
 
-    private PredictResult result;
-
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -101,12 +99,8 @@ public final class PredictJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        result = run(config());
+        run(config());
         return 0;
-    }
-
-    PredictResult result() {
-        return result;
     }
 
     /** Creates the SparkContext (master from spark-submit), predicts, stops the context. */

@@ -3,6 +3,7 @@ package io.sparkcnn.driver.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
@@ -11,21 +12,11 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
-import org.nd4j.linalg.dataset.api.preprocessor.Normalizer;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -55,35 +46,25 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
                         + " written by the train job, or the URI of a model.zip)");
             }
             Path folder = fs.makeQualified(zip).getParent();
-            java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
+            ModelFiles.Read read;
             try {
-                String sha;
-                try (DigestInputStream in = new DigestInputStream(fs.open(zip), sha256())) {
-                    Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
-                    sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
-                }
-                Pair<MultiLayerNetwork, Normalizer> loaded;
-                try {
-                    loaded = ModelSerializer.restoreMultiLayerNetworkAndNormalizer(local.toFile(), false);
-                } catch (Exception | LinkageError e) {
-                    throw new InvalidInputException("--model " + zip + " is not a readable DL4J model.zip: " + e, e);
-                }
-                if (!(loaded.getSecond() instanceof DataNormalization normalizer)) {
-                    throw new InvalidInputException("--model " + zip + " holds no normalizer; models written by the train"
-                            + " job carry the scaling fitted on their training split");
-                }
-                FeatureScaling scaling;
-                try {
-                    scaling = FeatureScaling.fromDl4jNormalizer(normalizer);
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidInputException("--model " + zip + ": " + e.getMessage(), e);
-                }
-                return new LoadedModel(uri, loaded.getFirst(), scaling, "sha256:" + sha, folder,
-                        readJson(fs, new Path(folder, "manifest.json")), readJson(fs, new Path(folder, "metrics.json")),
-                        readJson(fs, new Path(folder, "report.json")));
-            } finally {
-                Files.deleteIfExists(local);
+                read = ModelFiles.read(fs, zip, null, false);
+            } catch (Exception | LinkageError e) {
+                throw new InvalidInputException("--model " + zip + " is not a readable DL4J model.zip: " + e, e);
             }
+            if (read.normalizer() == null) {
+                throw new InvalidInputException("--model " + zip + " holds no normalizer; models written by the train"
+                        + " job carry the scaling fitted on their training split");
+            }
+            FeatureScaling scaling;
+            try {
+                scaling = FeatureScaling.fromDl4jNormalizer(read.normalizer());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--model " + zip + ": " + e.getMessage(), e);
+            }
+            return new LoadedModel(uri, read.network(), scaling, "sha256:" + read.sha256(), folder,
+                    readJson(fs, new Path(folder, "manifest.json")), readJson(fs, new Path(folder, "metrics.json")),
+                    readJson(fs, new Path(folder, "report.json")));
         } catch (IOException e) {
             throw new InvalidInputException("--model " + uri + " cannot be read: " + e.getMessage(), e);
         }
@@ -95,14 +76,6 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
         }
         try (InputStream in = fs.open(path)) {
             return JSON.readTree(in);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -177,7 +177,7 @@ public final class CheckpointStore {
             throw new IOException(STATE + " says epoch " + sf.epoch() + ", folder says " + epoch);
         }
         FileEntry modelEntry = required(sf, MODEL);
-        MultiLayerNetwork net = ModelFiles.read(fs, new Path(path, MODEL), modelEntry.sha256());
+        MultiLayerNetwork net = ModelFiles.read(fs, new Path(path, MODEL), modelEntry.sha256(), true).network();
         INDArray bestParams = null;
         INDArray bestUpdater = null;
         if (sf.files().containsKey(BEST_PARAMS)) {

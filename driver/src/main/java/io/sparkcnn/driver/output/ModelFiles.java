@@ -4,12 +4,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.dataset.api.preprocessor.Normalizer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.util.HexFormat;
 
@@ -39,24 +41,32 @@ public final class ModelFiles {
         }
     }
 
-    /** Reads a model.zip with its updater state; {@code expectedSha256} (hex, may be null) is checked first. */
-    public static MultiLayerNetwork read(FileSystem fs, Path path, String expectedSha256) throws IOException {
+    /** A model.zip read back: the network, its normalizer (null when it has none), the file's SHA-256 in hex. */
+    public record Read(MultiLayerNetwork network, DataNormalization normalizer, String sha256) {
+    }
+
+    /**
+     * Reads a model.zip (with its updater state when {@code withUpdater}) and hashes it on the way;
+     * {@code expectedSha256} (hex, may be null) is checked before the model is parsed.
+     */
+    public static Read read(FileSystem fs, Path path, String expectedSha256, boolean withUpdater) throws IOException {
         java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
         try {
-            try (InputStream in = fs.open(path)) {
+            DigestInputStream in = new DigestInputStream(fs.open(path), Sha256.digest());
+            try (in) {
                 Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
             }
-            if (expectedSha256 != null) {
-                String actual = Sha256.hex(local);
-                if (!actual.equals(expectedSha256)) {
-                    throw new IOException(path.getName() + ": SHA-256 " + actual + " (" + Files.size(local)
-                            + " bytes) does not match the recorded " + expectedSha256);
-                }
+            String actual = HexFormat.of().formatHex(in.getMessageDigest().digest());
+            if (expectedSha256 != null && !actual.equals(expectedSha256)) {
+                throw new IOException(path.getName() + ": SHA-256 " + actual + " (" + Files.size(local)
+                        + " bytes) does not match the recorded " + expectedSha256);
             }
-            return ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true);
+            Pair<MultiLayerNetwork, Normalizer> model =
+                    ModelSerializer.restoreMultiLayerNetworkAndNormalizer(local.toFile(), withUpdater);
+            return new Read(model.getFirst(),
+                    model.getSecond() instanceof DataNormalization normalizer ? normalizer : null, actual);
         } finally {
             Files.deleteIfExists(local);
         }
     }
-
 }

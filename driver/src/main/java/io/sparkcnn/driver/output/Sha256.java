@@ -1,9 +1,5 @@
 package io.sparkcnn.driver.output;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -23,12 +19,5 @@ final class Sha256 {
 
     static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
-    }
-
-    static String hex(Path file) throws IOException {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(in.getMessageDigest().digest());
-        }
     }
 }
