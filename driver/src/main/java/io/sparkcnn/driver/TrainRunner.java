@@ -21,6 +21,7 @@ import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
+import io.sparkcnn.driver.train.WarmStart;
 import io.sparkcnn.workers.BackendInfo;
 import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
@@ -56,6 +57,11 @@ public final class TrainRunner {
     }
 
     public static TrainResult run(TrainConfig config, JavaSparkContext sc) throws IOException {
+        return run(config, sc, null);
+    }
+
+    /** As {@link #run(TrainConfig, JavaSparkContext)}, starting from {@code warmStart}'s weights when not null. */
+    public static TrainResult run(TrainConfig config, JavaSparkContext sc, WarmStart warmStart) throws IOException {
         String backend = BackendInfo.describe();
         LOG.info(backend);
         var hadoopConf = sc.hadoopConfiguration();
@@ -66,6 +72,10 @@ public final class TrainRunner {
             net = NetworkFactory.network(config.model().spec(), config.data().shape(), plan.classNames().size());
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("model.layers: " + e.getMessage(), e);
+        }
+        if (warmStart != null) {
+            warmStart.applyTo(net);
+            LOG.info("Warm start: initial weights from {}", warmStart.description());
         }
         ModelSummary summary = ModelSummary.of(net, config.model().spec().layers(), config.data().shape());
         LOG.info("Model summary:\n{}", summary.render());
@@ -116,7 +126,7 @@ public final class TrainRunner {
             folder.writeString("metrics.json", JSON.writeValueAsString(
                     metrics(outcome, eval.test(), testLoss, data, faults, resumedFrom)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
-                    manifest(config, sc, data, backend, started, summary, configFingerprint)));
+                    manifest(config, sc, data, backend, started, summary, configFingerprint, warmStart)));
             // like Keras' BackupAndRestore: checkpoints exist for unfinished runs; the finished one has model.zip
             folder.delete(CheckpointStore.FOLDER);
             folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
@@ -279,8 +289,8 @@ public final class TrainRunner {
     }
 
     static Map<String, Object> manifest(TrainConfig config, JavaSparkContext sc, PreparedData data, String backend,
-                                        Instant started, ModelSummary summary, String configFingerprint)
-            throws IOException {
+                                        Instant started, ModelSummary summary, String configFingerprint,
+                                        WarmStart warmStart) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("created", Instant.now().toString());
         m.put("started", started.toString());
@@ -328,6 +338,8 @@ public final class TrainRunner {
         m.put("dataset", dataset);
         m.put("model", ordered("preset", config.model().preset(), "total_params", summary.totalParams(),
                 "trainable_params", summary.trainableParams()));
+        m.put("warm_start", warmStart == null ? null
+                : ordered("from", warmStart.description(), "model_fingerprint", warmStart.modelFingerprint()));
         return m;
     }
 

@@ -1,6 +1,7 @@
 package io.sparkcnn.jobs;
 
 import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.registry.RegistryLockedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -9,6 +10,8 @@ import picocli.CommandLine;
 final class JobSupport {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILURE = 1;
+    /** EX_TEMPFAIL: another run holds the registry lock; a scheduler may simply try again later. */
+    static final int EXIT_LOCKED = 75;
     private static final Logger LOG = LoggerFactory.getLogger(JobSupport.class);
 
     private JobSupport() {
@@ -21,6 +24,10 @@ final class JobSupport {
             if (e instanceof InvalidInputException) {
                 commandLine.getErr().println(name + ": error: " + e.getMessage());
                 return EXIT_BAD_INPUT;
+            }
+            if (e instanceof RegistryLockedException) {
+                commandLine.getErr().println(name + ": locked: " + e.getMessage());
+                return EXIT_LOCKED;
             }
             LOG.error(name + " failed", e);
             commandLine.getErr().println(name + ": failed: " + e);

@@ -113,9 +113,14 @@ public final class TrainJob implements Callable<Integer> {
 
     /** The documented config keys starting with {@code prefix}, with defaults, for a usage footer. */
     static String keysHelp(String prefix) {
+        return keysHelp(k -> k.startsWith(prefix) && !k.startsWith("registry."));
+    }
+
+    /** The documented config keys that {@code include} accepts, with defaults, for a usage footer. */
+    static String keysHelp(java.util.function.Predicate<String> include) {
         StringBuilder sb = new StringBuilder("%nConfig keys (HOCON file or --set; default in brackets):%n");
         for (Map.Entry<String, String[]> e : ConfigLoader.documentedKeys().entrySet()) {
-            if (!e.getKey().startsWith(prefix)) {
+            if (!include.test(e.getKey())) {
                 continue;
             }
             sb.append(String.format("  %-40s [%s]%n", e.getKey(), e.getValue()[0].replace("%", "%%")));

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ class CheckpointResumeIT {
 
         // the driver process dies (SIGKILL) once the checkpoint of epoch 2 is on HDFS
         Path checkpoints = new Path("/runs/.crashed._unfinished/checkpoints");
-        Process driver = startDriverProcess(args(hdfs + "/runs/crashed"), tmp.resolve("crashed-driver.log"));
+        Process driver = TestCluster.startDriverProcess(TrainJob.class, args(hdfs + "/runs/crashed"), tmp.resolve("crashed-driver.log"));
         try {
             long deadline = System.currentTimeMillis() + 180_000;
             while (!fs.exists(new Path(checkpoints, "epoch-0002")) && driver.isAlive()
@@ -158,23 +157,6 @@ class CheckpointResumeIT {
         var cl = TrainJob.commandLine(job);
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args.toArray(String[]::new));
-    }
-
-    /** Starts the job's main class in a new JVM with this JVM's class path and module flags, master local[2]. */
-    private static Process startDriverProcess(List<String> args, java.nio.file.Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("-Dorg.bytedeco") || a.startsWith("-XX:+IgnoreUnrecognized")
-                    || a.startsWith("-Djdk.reflect")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "-Dspark.master=local[2]",
-                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.hadoop." + TestCluster.FAST_CLOSE + "=5",
-                TrainJob.class.getName()));
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static List<Integer> completeCheckpoints(Path dir) throws IOException {

@@ -36,12 +36,22 @@ final class FashionMnistFolders {
      * files into {@code root}/&lt;class&gt;/&lt;index&gt;.png.
      */
     static void write(FileSystem fs, String root, String prefix, int perClass) throws IOException {
+        write(fs, root, prefix, 0, perClass);
+    }
+
+    /** As {@link #write(FileSystem, String, String, int)}, after skipping the first {@code skipPerClass} of each class. */
+    static void write(FileSystem fs, String root, String prefix, int skipPerClass, int perClass) throws IOException {
         byte[] images = gunzip(dir().resolve(prefix + "-images-idx3-ubyte.gz"));
         byte[] labels = gunzip(dir().resolve(prefix + "-labels-idx1-ubyte.gz"));
         int[] written = new int[CLASSES.size()];
+        int[] skipped = new int[CLASSES.size()];
         int count = labels.length - 8;
         for (int i = 0; i < count; i++) {
             int label = labels[8 + i] & 0xFF;
+            if (skipped[label] < skipPerClass) {
+                skipped[label]++;
+                continue;
+            }
             if (written[label] >= perClass) {
                 continue;
             }

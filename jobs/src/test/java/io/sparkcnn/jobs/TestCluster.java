@@ -46,6 +46,26 @@ final class TestCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts a job's main class as its own driver process (as spark-submit would: a new JVM with this JVM's
+     * class path and module flags, master local[2], this cluster's fast HDFS closes), output to {@code log}.
+     */
+    static Process startDriverProcess(Class<?> main, List<String> args, java.nio.file.Path log) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("-Dorg.bytedeco") || a.startsWith("-XX:+IgnoreUnrecognized")
+                    || a.startsWith("-Djdk.reflect")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "-Dspark.master=local[2]",
+                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.hadoop." + FAST_CLOSE + "=5",
+                main.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     @Override
     public void close() {
         properties.forEach(System::clearProperty);

@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
     static final String ROOT = "sparkcnn";
+    static final String REGISTRY = "registry";
 
     private ConfigLoader() {
     }
@@ -122,9 +123,65 @@ public final class ConfigLoader {
 
     /** Validates {@code user} (keys relative to sparkcnn) against the defaults and builds the typed config. */
     public static TrainConfig fromConfig(Config user) {
+        if (user.hasPath(REGISTRY)) {
+            throw new InvalidInputException("registry." + user.getConfig(REGISTRY).entrySet().iterator().next().getKey()
+                    + ": registry.* keys belong to the retrain job; train writes its run to output.path");
+        }
+        return trainConfig(user);
+    }
+
+    /** The retrain job's config: the train keys (output.* is set per run) plus registry.*. */
+    public static RetrainConfig loadRetrain(File file, List<String> overrides, boolean fromScratch) {
+        return retrainFromConfig(userConfig(file, overrides), fromScratch);
+    }
+
+    public static RetrainConfig retrainFromConfig(Config user, boolean fromScratch) {
+        if (user.hasPath("output")) {
+            throw new InvalidInputException("output." + user.getConfig("output").entrySet().iterator().next().getKey()
+                    + ": the retrain job writes each run into registry.path (runs/<id>); output.* does not apply");
+        }
         Config reference = defaults();
         rejectUnknownKeys(user, reference);
         Config c = user.withFallback(reference).resolve();
+        Reader r = new Reader(c);
+        String path = r.string("registry.path");
+        if (path.isBlank()) {
+            throw new InvalidInputException("registry.path must name the registry root (e.g. hdfs:///models/fashion)");
+        }
+        String metric = r.oneOf("registry.metric", java.util.Arrays.stream(RegistryConfig.Metric.values())
+                .map(RegistryConfig.Metric::configName).toArray(String[]::new));
+        RegistryConfig.Metric m = RegistryConfig.Metric.valueOf(metric.toUpperCase(Locale.ROOT));
+        double minImprovement = r.nonNegative("registry.min-improvement");
+        double floor = m == RegistryConfig.Metric.LOSS ? r.nonNegative("registry.floor") : r.fractionInclusive("registry.floor");
+        java.time.Duration staleAfter;
+        try {
+            staleAfter = c.getDuration("registry.lock-stale-after");
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            throw new InvalidInputException("registry.lock-stale-after must be a duration such as \"10 minutes\" or \"30s\", got "
+                    + c.getValue("registry.lock-stale-after").render());
+        }
+        if (staleAfter.toMillis() < 1000) {
+            throw new InvalidInputException("registry.lock-stale-after must be at least 1 second, got " + staleAfter);
+        }
+        TrainConfig train = trainConfig(user.withValue("output.path", ConfigValueFactory.fromAnyRef(path + "/runs")));
+        boolean idx = r.oneOf("registry.holdout.format", "image-folder", "idx").equals("idx");
+        DataConfig d = train.data();
+        DataConfig holdout = new DataConfig(idx ? DataConfig.Format.IDX : DataConfig.Format.IMAGE_FOLDER,
+                r.string("registry.holdout.path"), r.string("registry.holdout.idx-images"),
+                r.string("registry.holdout.idx-labels"), "", "", d.classNames(), d.shape(), d.validationFraction(),
+                d.testFraction(), d.seed(), d.scaling(), d.partitions(), 0);
+        if (idx ? holdout.idxTrainImages().isBlank() || holdout.idxTrainLabels().isBlank() : holdout.path().isBlank()) {
+            throw new InvalidInputException(idx ? "registry.holdout.idx-images and registry.holdout.idx-labels must name"
+                    + " the fixed holdout set when registry.holdout.format = idx"
+                    : "registry.holdout.path must name the fixed holdout image folder both models are scored on");
+        }
+        return new RetrainConfig(train, new RegistryConfig(path, m, minImprovement, floor, holdout, staleAfter), fromScratch);
+    }
+
+    private static TrainConfig trainConfig(Config user) {
+        Config reference = defaults();
+        rejectUnknownKeys(user, reference);
+        Config c = user.withFallback(reference).resolve().withoutPath(REGISTRY);
         Reader r = new Reader(c);
 
         ImageShape shape;
@@ -280,7 +337,7 @@ public final class ConfigLoader {
     }
 
     private static int sectionOrder(String key) {
-        List<String> order = List.of("data", "model", "training", "output");
+        List<String> order = List.of("data", "model", "training", "output", "registry");
         int i = order.indexOf(key.split("\\.")[0]);
         return i < 0 ? order.size() : i;
     }

@@ -49,13 +49,26 @@ public final class DatasetPreparer {
                 ImageFolderLister.ImageFile::label, listing.classNames(), cfg.validationFraction(), cfg.testFraction(),
                 cfg.seed());
         Fingerprint fp = new Fingerprint().add("image-folder");
+        boolean glob = ImageFolderLister.isGlob(cfg.path());
         for (ImageFolderLister.ImageFile f : listing.files()) {
-            fp.add(relative(f.uri(), listing.classNames().get(f.label()))).add(Long.toString(f.length()));
+            // a glob's files are told apart by their partition folder: dt=2/Coat/1.png is not dt=1/Coat/1.png
+            String id = glob ? relativeToParentOfRoot(f.uri(), listing.roots())
+                    : relative(f.uri(), listing.classNames().get(f.label()));
+            fp.add(id).add(Long.toString(f.length()));
         }
         List<ImageFolderLister.ImageFile> train = StratifiedSplit.subsample(parts.train(), ImageFolderLister.ImageFile::label,
                 listing.classNames().size(), cfg.maxTrainImages(), cfg.seed());
         return new Plan(listing.classNames(), refs(train), refs(parts.validation()), refs(parts.test()),
-                List.of(cfg.path()), fp.hex());
+                glob ? listing.roots() : List.of(cfg.path()), fp.hex());
+    }
+
+    private static String relativeToParentOfRoot(String uri, List<String> roots) {
+        for (String root : roots) {
+            if (uri.startsWith(root + "/")) {
+                return uri.substring(root.lastIndexOf('/') + 1);
+            }
+        }
+        return uri;
     }
 
     private static String relative(String uri, String className) {

@@ -7,7 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 
 /** Checks that a dataset fits a model before any image is decoded: input shape and class count. */
-final class ModelInputs {
+public final class ModelInputs {
     private ModelInputs() {
     }
 
@@ -46,7 +46,18 @@ final class ModelInputs {
      * model's names are unknown (a model.zip without manifest, or IDX labels without class-names) the dataset's
      * order is taken as the model's.
      */
-    static int[] classMapping(LoadedModel model, List<String> datasetClasses, String datasetSource) {
+    /** Where each dataset class sits among {@code modelClasses} (names known): matched by name, all must match. */
+    public static int[] classMapping(List<String> modelClasses, List<String> datasetClasses, String datasetSource) {
+        List<String> modelKeys = modelClasses.stream().map(ModelInputs::key).toList();
+        List<String> unknown = datasetClasses.stream().filter(c -> !modelKeys.contains(key(c))).toList();
+        if (datasetClasses.size() != modelClasses.size() || !unknown.isEmpty()) {
+            throw new InvalidInputException("the dataset " + datasetSource + " has classes " + datasetClasses
+                    + " but the model predicts " + modelClasses);
+        }
+        return datasetClasses.stream().mapToInt(c -> modelKeys.indexOf(key(c))).toArray();
+    }
+
+    public static int[] classMapping(LoadedModel model, List<String> datasetClasses, String datasetSource) {
         if (datasetClasses.size() != model.numClasses()) {
             throw new InvalidInputException("model " + model.uri() + " predicts " + model.numClasses() + " classes "
                     + model.classNames() + " but the dataset " + datasetSource + " has " + datasetClasses.size() + " "

@@ -51,7 +51,7 @@ public final class ReportWriter {
         return report;
     }
 
-    private static void write(FileSystem fs, Path path, String content) throws IOException {
+    static void write(FileSystem fs, Path path, String content) throws IOException {
         try (OutputStream out = fs.create(path, false)) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
         }
@@ -249,7 +249,7 @@ public final class ReportWriter {
         return h.toString();
     }
 
-    private static void confusionTable(StringBuilder h, long[][] confusion, List<String> names) {
+    static void confusionTable(StringBuilder h, long[][] confusion, List<String> names) {
         h.append("<div class=\"scroll\"><table class=\"cm\"><thead><tr><th>true \\ predicted</th>");
         for (String n : names) {
             h.append("<th>").append(esc(n)).append("</th>");
@@ -302,7 +302,7 @@ public final class ReportWriter {
         return idx.subList(0, Math.min(k, idx.size()));
     }
 
-    private static void card(StringBuilder h, String label, String value) {
+    static void card(StringBuilder h, String label, String value) {
         h.append("<div class=\"card\"><div class=\"v\">").append(value).append("</div><div class=\"l\">")
                 .append(label).append("</div></div>");
     }
@@ -317,11 +317,11 @@ public final class ReportWriter {
                 .append(Base64.getEncoder().encodeToString(png)).append("\">");
     }
 
-    private static String pct(double v) {
+    static String pct(double v) {
         return String.format(Locale.ROOT, "%.2f%%", v * 100);
     }
 
-    private static String shortFp(String fp) {
+    static String shortFp(String fp) {
         return fp == null ? "unknown" : fp.length() > 19 ? fp.substring(0, 19) + "…" : fp;
     }
 
@@ -340,7 +340,7 @@ public final class ReportWriter {
     /** Inline styles and data: images only; no script, font, frame or network request. */
     public static final String CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
-    private static final String CSS = """
+    static final String CSS = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1b1b;background:#fafafa;line-height:1.45}
             header{background:#0d3b66;color:#fff;padding:16px 20px;overflow-wrap:anywhere}p,footer,figcaption{overflow-wrap:anywhere}header h1{margin:0;font-size:1.4rem}.sub{margin:4px 0 0;opacity:.85;font-size:.9rem}
             main{max-width:1200px;margin:0 auto;padding:12px 16px}section{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:12px 16px;margin:14px 0}

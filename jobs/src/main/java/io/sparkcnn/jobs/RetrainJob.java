@@ -1,0 +1,93 @@
+package io.sparkcnn.jobs;
+
+import io.sparkcnn.driver.config.ConfigLoader;
+import io.sparkcnn.driver.config.RetrainConfig;
+import io.sparkcnn.driver.registry.RetrainResult;
+import io.sparkcnn.driver.registry.RetrainRunner;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * spark-submit entry point of scheduled retraining: trains a challenger into the model registry (warm
+ * start from the champion), scores both on the registry's fixed holdout and promotes the challenger only
+ * if it wins by the configured margin. Prints one decision line on stdout. The master comes from
+ * spark-submit only.
+ */
+@Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+        description = {"Retrains the classifier into a model registry and promotes the new model only if it beats the",
+                "champion on the registry's fixed holdout. For cron, systemd timers, Airflow (see scripts/retrain.sh)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done: the challenger was promoted, or the champion kept (reason on stdout and in the history)",
+                "2:bad input: invalid config key/value, dataset or holdout (a failure line is recorded when the lock was held)",
+                "75:the registry is locked by another live run (EX_TEMPFAIL: try again later)",
+                "1:any other failure (the champion is unchanged; a failure line is recorded)"})
+public final class RetrainJob implements Callable<Integer> {
+    public static final int EXIT_LOCKED = JobSupport.EXIT_LOCKED;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Job config (HOCON). Keys below.")
+    File configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one config key, e.g. --set data.path=hdfs:///images/dt=* (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = {"-r", "--registry"}, paramLabel = "URI", description = "Shortcut for --set registry.path=URI.")
+    String registry;
+
+    @Option(names = "--from-scratch", description = "Initialise the weights as configured instead of from the champion's.")
+    boolean fromScratch;
+
+    private RetrainResult result;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return commandLine(new RetrainJob()).execute(args);
+    }
+
+    static CommandLine commandLine(RetrainJob job) {
+        CommandLine cl = JobSupport.commandLine(job, "retrain");
+        cl.getCommandSpec().usageMessage().footer(TrainJob.keysHelp(k -> !k.startsWith("output.")));
+        return cl;
+    }
+
+    RetrainConfig config() {
+        List<String> all = new ArrayList<>(overrides);
+        if (registry != null) {
+            all.add("registry.path=" + registry);
+        }
+        return ConfigLoader.loadRetrain(configFile, all, fromScratch);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        RetrainConfig config = config();
+        result = run(config);
+        System.out.println(String.format(Locale.ROOT, "%s %s: %s", result.promoted() ? "PROMOTED" : "KEPT", result.runId(),
+                result.reason()));
+        return 0;
+    }
+
+    RetrainResult result() {
+        return result;
+    }
+
+    /** Creates the SparkContext (master and resources from spark-submit), retrains, stops the context. */
+    public static RetrainResult run(RetrainConfig config) throws Exception {
+        SparkConf conf = new SparkConf().setAppName("sparkcnn-retrain");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            return RetrainRunner.run(config, sc);
+        }
+    }
+}
