@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Submits a sparkcnn job: train (the default), evaluate or predict.
+# Submits a sparkcnn job: train (the default), evaluate, predict, retrain or registry.
 #
-#   scripts/submit.sh [train|evaluate|predict] [spark-submit options] -- [job options]
-#   scripts/submit.sh [train|evaluate|predict] [job options]      (no spark-submit options)
+#   scripts/submit.sh [train|evaluate|predict|retrain|registry] [spark-submit options] -- [job options]
+#   scripts/submit.sh [train|evaluate|predict|retrain|registry] [job options]      (no spark-submit options)
 #
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own launcher class
 # (org.apache.spark.deploy.SparkSubmit) from the project's Maven classpath, so a machine with only
@@ -14,6 +14,8 @@
 #   scripts/submit.sh --master yarn --deploy-mode cluster -- --config job.conf --output hdfs:///runs/x
 #   scripts/submit.sh evaluate -- --model hdfs:///runs/x --output hdfs:///reports/x-test
 #   scripts/submit.sh predict -- --model hdfs:///runs/x --input hdfs:///incoming --output hdfs:///predictions/today
+#   scripts/submit.sh retrain --master yarn -- --config conf/retrain.conf        (scripts/retrain.sh for cron)
+#   scripts/submit.sh registry -- --registry hdfs:///models/fashion list
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +24,8 @@ case "${1:-}" in
   train) shift ;;
   evaluate) MAIN_CLASS="io.sparkcnn.jobs.EvaluateJob"; shift ;;
   predict) MAIN_CLASS="io.sparkcnn.jobs.PredictJob"; shift ;;
+  retrain) MAIN_CLASS="io.sparkcnn.jobs.RetrainJob"; shift ;;
+  registry) MAIN_CLASS="io.sparkcnn.jobs.RegistryJob"; shift ;;
 esac
 
 spark_args=()

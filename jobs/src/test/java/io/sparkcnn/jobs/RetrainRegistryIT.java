@@ -190,6 +190,12 @@ class RetrainRegistryIT {
         assertTrue(out.toString().contains(worse.runId()) && out.toString().contains("rolled back"), out.toString());
         assertEquals(0, registryCommand(out, "promote", better.runId(), "--reason", "false alarm"));
         assertEquals(better.runId(), json("/models/fashion/champion").get("run").asText());
+        StringWriter shown = new StringWriter();
+        assertEquals(0, registryCommand(shown, "show"));
+        JsonNode show = JSON.readTree(shown.toString());
+        assertEquals(better.runId(), show.at("/champion/run").asText());
+        assertEquals("promote", show.at("/champion/how").asText());
+        assertEquals(better.challengerScore(), show.at("/holdout_scores/accuracy").asDouble(), 1e-12);
         assertEquals(JobSupport.EXIT_BAD_INPUT, registryCommand(out, "promote", "19990101T000000Z", "--reason", "typo"));
         history = history();
         assertEquals(5, history.size());

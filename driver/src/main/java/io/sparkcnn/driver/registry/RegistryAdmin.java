@@ -2,19 +2,15 @@ package io.sparkcnn.driver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.output.Sha256;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,7 +87,7 @@ public final class RegistryAdmin {
             if (!registry.fileSystem().exists(model)) {
                 throw new InvalidInputException("run " + target + " has no model: " + model + " is missing");
             }
-            String fingerprint = "sha256:" + sha256(registry, model);
+            String fingerprint = "sha256:" + Sha256.ofFile(registry.fileSystem(), model);
             String recorded = decision.path("model_fingerprint").asText();
             if (!recorded.isEmpty() && !recorded.equals(fingerprint)) {
                 throw new InvalidInputException("run " + target + ": " + model + " has " + fingerprint + " but its decision"
@@ -134,18 +130,5 @@ public final class RegistryAdmin {
         }
         throw new InvalidInputException("the registry " + registry.root() + " has had no champion before " + current
                 + "; name the run to roll back to");
-    }
-
-    private static String sha256(Registry registry, Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(registry.fileSystem().open(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

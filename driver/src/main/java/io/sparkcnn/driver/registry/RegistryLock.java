@@ -74,8 +74,8 @@ public final class RegistryLock implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             if (tryCreate(fs, lock, owner, staleAfter)) {
                 if (tookOver != null) {
-                    LOG.warn("Took over the registry lock of {}: not renewed for more than registry.lock-stale-after ({}),"
-                            + " so that run is taken to have died", tookOver.describe(), staleAfter);
+                    LOG.warn("Took over the registry lock of {}: not renewed for more than registry.lock-stale-after ({} s),"
+                            + " so that run is taken to have died", tookOver.describe(), staleAfter.toSeconds());
                 }
                 LOG.info("Holding the registry lock {} as {}", lock, owner);
                 return new RegistryLock(registry, owner, tookOver, staleAfter);
@@ -88,7 +88,7 @@ public final class RegistryLock implements AutoCloseable {
             if (age.compareTo(staleAfter) < 0) {
                 throw new RegistryLockedException("registry " + registry.root() + " is locked by " + holder.get().describe()
                         + ", " + age.toSeconds() + " s ago: another retrain or registry command is running. Try again"
-                        + " later; a lock not renewed for " + staleAfter + " (registry.lock-stale-after) is taken over");
+                        + " later; a lock not renewed for " + staleAfter.toSeconds() + " s (registry.lock-stale-after) is taken over");
             }
             Path aside = new Path(lock.getParent(), "." + Registry.LOCK + ".stale-" + owner);
             try {

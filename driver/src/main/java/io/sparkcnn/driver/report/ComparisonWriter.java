@@ -96,17 +96,7 @@ public final class ComparisonWriter {
         m.put("model_fingerprint", s.modelFingerprint());
         m.put("images", s.stats().count());
         m.putAll(figures(s, classNames));
-        List<Map<String, Object>> perClass = new ArrayList<>();
-        for (ClassificationMetrics.PerClass p : s.metrics(classNames).perClass()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("class", p.name());
-            row.put("precision", p.precision());
-            row.put("recall", p.recall());
-            row.put("f1", p.f1());
-            row.put("support", p.support());
-            perClass.add(row);
-        }
-        m.put("per_class", perClass);
+        m.put("per_class", ReportWriter.perClassRows(s.metrics(classNames)));
         m.put("confusion_matrix", Map.of("class_names", classNames, "rows", "true class", "columns", "predicted class",
                 "matrix", s.stats().confusion()));
         return m;
@@ -161,7 +151,7 @@ public final class ComparisonWriter {
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(ReportWriter.CSP).append("\">\n")
                 .append("<title>").append(esc).append("</title>\n<style>\n").append(ReportWriter.CSS)
-                .append(".up{color:#1b5e20}.down{color:#b71c1c}.pair{display:flex;flex-wrap:wrap;gap:16px}.pair>div{flex:1 1 420px;min-width:0}\n")
+                .append(".up{color:#1b5e20}.down{color:#b71c1c}.pair>div{margin:0 0 14px}\n")
                 .append("</style></head>\n<body>\n<header><h1>").append(esc).append("</h1><p class=\"sub\">holdout, ")
                 .append(c.challenger().stats().count()).append(" images &middot; ").append(ReportWriter.esc(
                         ReportWriter.shortFp(c.holdoutFingerprint()))).append("</p></header>\n<main>\n");

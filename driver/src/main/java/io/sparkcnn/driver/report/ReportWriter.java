@@ -70,17 +70,7 @@ public final class ReportWriter {
         m.put("top2_accuracy", s.top2Accuracy());
         m.put("macro_avg", averages(r.metrics().macro()));
         m.put("weighted_avg", averages(r.metrics().weighted()));
-        List<Map<String, Object>> perClass = new ArrayList<>();
-        for (ClassificationMetrics.PerClass c : r.metrics().perClass()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("class", c.name());
-            row.put("precision", c.precision());
-            row.put("recall", c.recall());
-            row.put("f1", c.f1());
-            row.put("support", c.support());
-            perClass.add(row);
-        }
-        m.put("per_class", perClass);
+        m.put("per_class", perClassRows(r.metrics()));
         Map<String, Object> confusion = new LinkedHashMap<>();
         confusion.put("class_names", in.classNames());
         confusion.put("rows", "true class");
@@ -120,6 +110,21 @@ public final class ReportWriter {
         m.put("most_confident_mistakes", mistakes);
         m.put("seconds", in.seconds());
         return m;
+    }
+
+    /** Precision, recall, F1 and support of each class, in class order, as report.json lists them. */
+    static List<Map<String, Object>> perClassRows(ClassificationMetrics metrics) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (ClassificationMetrics.PerClass c : metrics.perClass()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("class", c.name());
+            row.put("precision", c.precision());
+            row.put("recall", c.recall());
+            row.put("f1", c.f1());
+            row.put("support", c.support());
+            rows.add(row);
+        }
+        return rows;
     }
 
     private static Map<String, Object> averages(ClassificationMetrics.Averages a) {
