@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Submits a sparkcnn job: train (the default), evaluate, predict, retrain or registry.
+# Submits a sparkcnn job: train (the default), evaluate, predict, retrain, registry or bench (scripts/bench.sh).
 #
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [spark-submit options] -- [job options]
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [job options]      (no spark-submit options)
@@ -26,6 +26,7 @@ case "${1:-}" in
   predict) MAIN_CLASS="io.sparkcnn.jobs.PredictJob"; shift ;;
   retrain) MAIN_CLASS="io.sparkcnn.jobs.RetrainJob"; shift ;;
   registry) MAIN_CLASS="io.sparkcnn.jobs.RegistryJob"; shift ;;
+  bench) MAIN_CLASS="io.sparkcnn.jobs.BenchJob"; shift ;;
 esac
 
 spark_args=()

@@ -245,7 +245,8 @@ public final class ConfigLoader {
                 r.intAtLeast("training.workers", 0),
                 r.intAtLeast("training.max-epochs", 1),
                 r.nonNegative("training.max-minutes"),
-                es);
+                es,
+                r.intAtLeast("training.threads-per-worker", 0));
 
         String outputPath = r.string("output.path");
         if (outputPath.isBlank()) {

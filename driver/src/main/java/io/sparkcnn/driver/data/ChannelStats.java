@@ -6,7 +6,7 @@ import io.sparkcnn.workers.LabeledImage;
 import java.io.Serializable;
 
 /** Per-channel min, max, sum and sum of squares over 8-bit images; merged across partitions. */
-final class ChannelStats implements Serializable {
+public final class ChannelStats implements Serializable {
     private static final long serialVersionUID = 1L;
     final int channels;
     final int[] min;
@@ -15,7 +15,7 @@ final class ChannelStats implements Serializable {
     final double[] sumSq;
     long pixelsPerChannel;
 
-    ChannelStats(int channels) {
+    public ChannelStats(int channels) {
         this.channels = channels;
         min = new int[channels];
         max = new int[channels];
@@ -25,7 +25,7 @@ final class ChannelStats implements Serializable {
         java.util.Arrays.fill(max, 0);
     }
 
-    ChannelStats add(LabeledImage image) {
+    public ChannelStats add(LabeledImage image) {
         byte[] px = image.pixels();
         int plane = px.length / channels;
         for (int c = 0; c < channels; c++) {
@@ -60,7 +60,7 @@ final class ChannelStats implements Serializable {
         return this;
     }
 
-    FeatureScaling toScaling(FeatureScaling.Kind kind) {
+    public FeatureScaling toScaling(FeatureScaling.Kind kind) {
         double[] a = new double[channels];
         double[] b = new double[channels];
         for (int c = 0; c < channels; c++) {

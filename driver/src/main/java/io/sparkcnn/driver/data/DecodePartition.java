@@ -22,7 +22,7 @@ import java.util.Map;
  * shape, or takes the record out of an IDX file (read once per partition). Failures become "skipped"
  * outcomes instead of failing the task.
  */
-final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, DecodeOutcome> {
+public final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, DecodeOutcome> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<HadoopConfHolder> hadoopConf;
     private final ImageShape shape;
@@ -49,8 +49,14 @@ final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, Deco
     }
 
     DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles) {
+        return decode(ref, idxFiles, hadoopConf.value().get(), shape);
+    }
+
+    /** What one executor does per image, callable without Spark (the benchmark's data-path figure uses it). */
+    public static DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles,
+                                       org.apache.hadoop.conf.Configuration conf, ImageShape shape) {
         if (ref.isIdxRecord()) {
-            IdxFile file = idxFiles.computeIfAbsent(ref.idxUri(), uri -> IdxFile.read(uri, hadoopConf.value().get()));
+            IdxFile file = idxFiles.computeIfAbsent(ref.idxUri(), uri -> IdxFile.read(uri, conf));
             int size = file.itemSize();
             byte[] raw = new byte[size];
             System.arraycopy(file.data(), ref.idxIndex() * size, raw, 0, size);
@@ -60,7 +66,7 @@ final class DecodePartition implements FlatMapFunction<Iterator<SampleRef>, Deco
         byte[] encoded;
         try {
             Path path = new Path(ref.id());
-            FileSystem fs = path.getFileSystem(hadoopConf.value().get());
+            FileSystem fs = path.getFileSystem(conf);
             try (InputStream in = fs.open(path)) {
                 encoded = in.readAllBytes();
             }

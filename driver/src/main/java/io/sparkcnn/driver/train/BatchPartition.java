@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.train;
 
+import io.sparkcnn.workers.NativeThreads;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
@@ -24,17 +25,31 @@ final class BatchPartition implements Function2<Integer, Iterator<LabeledImage>,
     private final int numClasses;
     private final FeatureScaling scaling;
     private final Long shuffleSeed;
+    private final int threads;
 
-    BatchPartition(int batchSize, ImageShape shape, int numClasses, FeatureScaling scaling, Long shuffleSeed) {
+    /** {@code threads}: ND4J threads for the worker fitting these batches in this executor; 0 = spark.task.cpus. */
+    BatchPartition(int batchSize, ImageShape shape, int numClasses, FeatureScaling scaling, Long shuffleSeed, int threads) {
         this.batchSize = batchSize;
         this.shape = shape;
         this.numClasses = numClasses;
         this.scaling = scaling;
         this.shuffleSeed = shuffleSeed;
+        this.threads = threads;
+    }
+
+    /** The threads a worker may use: as configured, else the cores Spark reserves per task. */
+    static int workerThreads(int configured) {
+        if (configured > 0) {
+            return configured;
+        }
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        return env == null ? 1 : Math.max(1, env.conf().getInt("spark.task.cpus", 1));
     }
 
     @Override
     public Iterator<DataSet> call(Integer partition, Iterator<LabeledImage> images) {
+        // the worker that fits these batches runs in this task, in this JVM
+        NativeThreads.limit(workerThreads(threads));
         Iterator<LabeledImage> source = images;
         if (shuffleSeed != null) {
             List<LabeledImage> all = new ArrayList<>();

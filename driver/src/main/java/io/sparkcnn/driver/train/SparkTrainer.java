@@ -89,8 +89,10 @@ public final class SparkTrainer {
         }
         long trainImages = data.count("train");
         long loopStart = System.nanoTime();
-        LOG.info("Training: {} workers, batch {} per worker, averaging every {} minibatches, up to {} epochs, "
-                        + "early stopping on {} (min_delta {}, patience {})", workers, cfg.batchSizePerWorker(),
+        LOG.info("Training: {} workers with {} ND4J thread(s) each, batch {} per worker, averaging every {} minibatches,"
+                        + " up to {} epochs, early stopping on {} (min_delta {}, patience {})", workers,
+                cfg.threadsPerWorker() > 0 ? cfg.threadsPerWorker()
+                        : sc.getConf().getInt("spark.task.cpus", 1) + " (spark.task.cpus)", cfg.batchSizePerWorker(),
                 cfg.averagingFrequency(), cfg.maxEpochs(), esConfig.monitor().configName(), esConfig.minDelta(),
                 esConfig.patience());
         while (reason == null && epoch < cfg.maxEpochs()) {
@@ -102,7 +104,8 @@ public final class SparkTrainer {
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net,
                     trainingMaster(cfg, workers, seed * 1_000_003L + epoch));
             sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount)));
-            JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch)
+            JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch,
+                    cfg.threadsPerWorker())
                     .persist(StorageLevel.MEMORY_ONLY());
             sparkNet.fit(epochBatches);
             epochBatches.unpersist(false);
@@ -152,9 +155,9 @@ public final class SparkTrainer {
     }
 
     static JavaRDD<DataSet> batches(PreparedData data, JavaRDD<io.sparkcnn.workers.LabeledImage> images, int batchSize,
-                                    Long shuffleSeed) {
-        return images.mapPartitionsWithIndex(
-                new BatchPartition(batchSize, data.shape(), data.numClasses(), data.scaling(), shuffleSeed), true);
+                                    Long shuffleSeed, int threadsPerWorker) {
+        return images.mapPartitionsWithIndex(new BatchPartition(batchSize, data.shape(), data.numClasses(), data.scaling(),
+                shuffleSeed, threadsPerWorker), true);
     }
 
     /** Loss and accuracy of {@code net} on the validation split, computed on the executors. */

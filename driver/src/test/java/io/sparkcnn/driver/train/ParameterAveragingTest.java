@@ -63,7 +63,7 @@ class ParameterAveragingTest {
     private static MultiLayerNetwork oneSparkRound(MultiLayerNetwork initial, DataSet a, DataSet b) {
         JavaSparkContext sc = LocalSpark.get();
         TrainingConfig cfg = new TrainingConfig(BATCH, 1, 0, 2, 1, 0,
-                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true));
+                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
         sparkNet.fit(sc.parallelize(List.of(a, b), 2));
         return sparkNet.getNetwork();
@@ -94,7 +94,7 @@ class ParameterAveragingTest {
         DataSet b = batch(6);
         double expected = (initial.clone().score(a) + initial.clone().score(b)) / 2; // loss before each worker's step
         TrainingConfig cfg = new TrainingConfig(BATCH, 1, 0, 2, 1, 0,
-                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true));
+                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
         var sum = sc.sc().doubleAccumulator();
         var count = sc.sc().longAccumulator();

@@ -1,0 +1,257 @@
+package io.sparkcnn.jobs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.driver.config.ConfigLoader;
+import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.data.ChannelStats;
+import io.sparkcnn.driver.data.DatasetPreparer;
+import io.sparkcnn.driver.data.DecodePartition;
+import io.sparkcnn.driver.data.IdxFile;
+import io.sparkcnn.driver.data.ImageFolderLister;
+import io.sparkcnn.driver.data.PreparedData;
+import io.sparkcnn.driver.report.ReportStats;
+import io.sparkcnn.driver.report.Reports;
+import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.driver.train.NetworkHolder;
+import io.sparkcnn.driver.train.SparkTrainer;
+import io.sparkcnn.workers.BackendInfo;
+import io.sparkcnn.workers.DecodeOutcome;
+import io.sparkcnn.workers.FeatureScaling;
+import io.sparkcnn.workers.ImageShape;
+import io.sparkcnn.workers.LabeledImage;
+import io.sparkcnn.workers.Minibatches;
+import io.sparkcnn.workers.SampleRef;
+import io.sparkcnn.workers.model.NetworkFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The benchmark modes. Every training mode reads one train job config (the demo's: LeNet, Adam, batch 64,
+ * seed 42 on Fashion-MNIST), trains a fixed number of epochs without early stopping, and after each
+ * epoch measures test accuracy outside the timed part. Training seconds count the fit only (for Spark:
+ * batching, broadcasting, fitting and averaging; not the validation or test passes), as PyTorch's do.
+ */
+public final class Bench {
+    private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Bench() {
+    }
+
+    /** What a training mode was asked to do. */
+    public record Settings(File config, List<String> overrides, int epochs, double target, String name, File output) {
+        TrainConfig trainConfig() {
+            List<String> all = new ArrayList<>(overrides);
+            all.add("training.max-epochs=" + epochs);
+            all.add("training.early-stopping.patience=" + (epochs + 1)); // never stops early
+            all.add("training.early-stopping.restore-best-weights=false");
+            return ConfigLoader.load(config, all);
+        }
+    }
+
+    /** The train job's epoch loop (SparkTrainer, parameter averaging) under the master spark-submit gives. */
+    public static void spark(Settings s) throws IOException {
+        TrainConfig cfg = s.trainConfig();
+        BenchResult result = new BenchResult(s.name(), "spark");
+        try (PeakMemory memory = new PeakMemory();
+             JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("sparkcnn-bench"))) {
+            String backend = BackendInfo.describe();
+            Path scratch = Files.createTempDirectory("sparkcnn-bench");
+            DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), sc.hadoopConfiguration());
+            PreparedData data = DatasetPreparer.prepare(sc, cfg.data(), plan, scratch.toUri().toString());
+            MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), cfg.data().shape(), plan.classNames().size());
+            SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, net, null, (state, network) -> {
+                EpochRecord r = state.history().get(state.history().size() - 1);
+                double fitSeconds = r.trainImages() / r.imagesPerSecond();
+                Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(network));
+                ReportStats test = Reports.evaluate(holder, data.test(), data.shape(), data.numClasses(), data.scaling(), 0);
+                holder.destroy();
+                result.epoch(r.epoch(), fitSeconds, r.trainImages(), test.accuracy());
+                LOG.info(String.format(Locale.ROOT, "bench %s epoch %d: %.1f s training, %.0f images/s, test accuracy %.4f",
+                        s.name(), r.epoch(), fitSeconds, r.imagesPerSecond(), test.accuracy()));
+            });
+            result.put("master", sc.master()).put("workers", SparkTrainer.workers(sc, cfg.training()))
+                    .put("train_images", data.count(DatasetPreparer.TRAIN)).put("backend", backend);
+            data.unpersist();
+            finish(result, s, cfg, memory);
+        }
+    }
+
+    /** DL4J without Spark: MultiLayerNetwork.fit over the same training split, net, optimizer and batch size. */
+    public static void singleJvm(Settings s) throws IOException {
+        TrainConfig cfg = s.trainConfig();
+        BenchResult result = new BenchResult(s.name(), "single-jvm");
+        try (PeakMemory memory = new PeakMemory()) {
+            String backend = BackendInfo.describe();
+            Configuration conf = new Configuration();
+            DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), conf);
+            ImageShape shape = cfg.data().shape();
+            List<LabeledImage> train = decode(plan.train(), conf, shape);
+            List<LabeledImage> test = decode(plan.test(), conf, shape);
+            ChannelStats stats = new ChannelStats(shape.channels());
+            train.forEach(stats::add);
+            FeatureScaling scaling = stats.toScaling(cfg.data().scaling());
+            int classes = plan.classNames().size();
+            int batch = cfg.training().batchSizePerWorker();
+            MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), shape, classes);
+            for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+                List<LabeledImage> order = new ArrayList<>(train);
+                Collections.shuffle(order, new Random(cfg.data().seed() + epoch));
+                long start = System.nanoTime();
+                for (int i = 0; i < order.size(); i += batch) {
+                    net.fit(Minibatches.toDataSet(order.subList(i, Math.min(order.size(), i + batch)), shape, classes, scaling));
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double accuracy = accuracy(net, test, shape, classes, scaling);
+                result.epoch(epoch, seconds, order.size(), accuracy);
+                LOG.info(String.format(Locale.ROOT, "bench %s epoch %d: %.1f s training, %.0f images/s, test accuracy %.4f",
+                        s.name(), epoch, seconds, order.size() / seconds, accuracy));
+            }
+            result.put("master", "none").put("workers", 1).put("train_images", train.size()).put("backend", backend);
+            finish(result, s, cfg, memory);
+        }
+    }
+
+    private static void finish(BenchResult result, Settings s, TrainConfig cfg, PeakMemory memory) throws IOException {
+        result.summarize(s.target());
+        result.put("model", cfg.model().preset()).put("optimizer", cfg.model().spec().optimizer().configName())
+                .put("learning_rate", cfg.model().spec().learningRate())
+                .put("batch_size", cfg.training().batchSizePerWorker())
+                .put("averaging_frequency", cfg.training().averagingFrequency())
+                .put("seed", cfg.model().spec().seed());
+        result.put("peak_memory_mb", Map.of("driver", memory.driverPeakBytes() / 1048576,
+                "executor_max", memory.executorPeakBytes() / 1048576, "executor_jvms", memory.executors()));
+        JSON.writeValue(s.output(), result.json);
+        LOG.info("bench {}: {}", s.name(), JSON.writeValueAsString(result.json));
+    }
+
+    private static List<LabeledImage> decode(List<SampleRef> refs, Configuration conf, ImageShape shape) {
+        Map<String, IdxFile> cache = new HashMap<>();
+        List<LabeledImage> images = new ArrayList<>(refs.size());
+        for (SampleRef r : refs) {
+            DecodeOutcome o = DecodePartition.decode(r, cache, conf, shape);
+            if (o.isOk()) {
+                images.add(o.image());
+            }
+        }
+        return images;
+    }
+
+    private static double accuracy(MultiLayerNetwork net, List<LabeledImage> images, ImageShape shape, int classes,
+                                   FeatureScaling scaling) {
+        long correct = 0;
+        for (int i = 0; i < images.size(); i += 256) {
+            DataSet ds = Minibatches.toDataSet(images.subList(i, Math.min(images.size(), i + 256)), shape, classes, scaling);
+            INDArray predicted = net.output(ds.getFeatures(), false).argMax(1);
+            INDArray actual = ds.getLabels().argMax(1);
+            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+        }
+        return (double) correct / images.size();
+    }
+
+    /**
+     * Decoding and batching alone, on one core: IDX records (the executors' path) and PNG files in an image
+     * folder written for the purpose (listing, reading, decoding, resizing, batching).
+     */
+    public static void dataPath(File config, List<String> overrides, int images, int folderImages, File output)
+            throws IOException {
+        TrainConfig cfg = ConfigLoader.load(config, overrides);
+        Configuration conf = new Configuration();
+        ImageShape shape = cfg.data().shape();
+        DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), conf);
+        List<SampleRef> refs = plan.train().subList(0, Math.min(images, plan.train().size()));
+        int classes = plan.classNames().size();
+        FeatureScaling scaling = FeatureScaling.minMax(new double[shape.channels()], filled(shape.channels(), 255));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "data path (one core)");
+        m.put("mode", "data-path");
+
+        decodeAndBatch(refs.subList(0, Math.min(1000, refs.size())), conf, shape, classes, scaling); // warm-up
+        long t0 = System.nanoTime();
+        int n = decodeAndBatch(refs, conf, shape, classes, scaling);
+        m.put("idx_images", n);
+        m.put("idx_images_per_second", n / ((System.nanoTime() - t0) / 1e9));
+
+        Path folder = Files.createTempDirectory("sparkcnn-bench-folder");
+        try {
+            List<LabeledImage> sample = decode(refs.subList(0, Math.min(folderImages, refs.size())), conf, shape);
+            for (LabeledImage img : sample) {
+                Path dir = Files.createDirectories(folder.resolve(plan.classNames().get(img.label()).replaceAll("[^A-Za-z0-9]", "-")));
+                BufferedImage bi = new BufferedImage(shape.width(), shape.height(), BufferedImage.TYPE_BYTE_GRAY);
+                bi.getRaster().setDataElements(0, 0, shape.width(), shape.height(), img.pixels());
+                ImageIO.write(bi, "png", dir.resolve(Math.abs(img.id().hashCode()) + ".png").toFile());
+            }
+            long t1 = System.nanoTime();
+            ImageFolderLister.Listing listing = ImageFolderLister.list(folder.toUri().toString(), conf);
+            List<SampleRef> files = listing.files().stream().map(f -> SampleRef.file(f.uri(), f.label())).toList();
+            int decoded = decodeAndBatch(files, conf, shape, classes, scaling);
+            m.put("image_folder_images", decoded);
+            m.put("image_folder_images_per_second", decoded / ((System.nanoTime() - t1) / 1e9));
+        } finally {
+            try (var walk = Files.walk(folder)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        JSON.writeValue(output, m);
+        LOG.info("bench data path: {}", JSON.writeValueAsString(m));
+    }
+
+    private static int decodeAndBatch(List<SampleRef> refs, Configuration conf, ImageShape shape, int classes,
+                                      FeatureScaling scaling) {
+        Map<String, IdxFile> cache = new HashMap<>();
+        List<LabeledImage> batch = new ArrayList<>(64);
+        int n = 0;
+        for (SampleRef r : refs) {
+            DecodeOutcome o = DecodePartition.decode(r, cache, conf, shape);
+            if (o.isOk()) {
+                batch.add(o.image());
+                n++;
+            }
+            if (batch.size() == 64) {
+                Minibatches.toDataSet(batch, shape, classes, scaling);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            Minibatches.toDataSet(batch, shape, classes, scaling);
+        }
+        return n;
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Joins every result JSON in {@code results} into bench.json and returns the table. */
+    public static String summarize(File results, File output) throws IOException {
+        return BenchSummary.write(results, output);
+    }
+
+}

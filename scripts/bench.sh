@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Side-by-side training benchmark on this machine, in one invocation: the same net (the lenet preset),
+# batch size, optimizer, learning rate, seed, split and scaling (conf/demo.conf) on Fashion-MNIST for
+#   1. our Spark epoch loop in local[N] (N = cores) and in local-cluster with 2 executor JVMs,
+#   2. a single JVM running DL4J's MultiLayerNetwork.fit (no Spark),
+#   3. PyTorch on the CPU (/usr/bin/python3 with Debian's python3-torch; skipped with a message without it),
+# plus the data path alone (decoding and batching, IDX and PNG folder). Prints a table and writes
+# <output>/bench.json with the machine, every mode's figures and the ratios.
+#
+#   scripts/bench.sh [--epochs N] [--target ACC] [--max-train-images N] [--output DIR] [--only MODES]
+#     --epochs            epochs per mode, no early stopping (default 6)
+#     --target            test accuracy whose time to reach is reported (default 0.90)
+#     --max-train-images  fewer training images for a quick look (default: all 54,000)
+#     --output            result folder (default bench-results/<UTC time>)
+#     --only              comma list of data-path,local,local-cluster,single-jvm,pytorch (default all)
+#
+# Takes about 35 minutes on 2 cores with the defaults. GPU: build with -Pcuda (./mvnw -B -Pcuda package)
+# and run this script on the GPU machine; each JVM mode's JSON then names the CUDA backend it loaded.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
+EPOCHS=6
+TARGET=0.90
+MAX_TRAIN=0
+OUT=""
+ONLY="data-path,local,local-cluster,single-jvm,pytorch"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --epochs) EPOCHS="$2"; shift 2 ;;
+    --target) TARGET="$2"; shift 2 ;;
+    --max-train-images) MAX_TRAIN="$2"; shift 2 ;;
+    --output) OUT="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
+  [[ -f "$DATA/$f" ]] || { echo "bench.sh: $DATA/$f is missing: apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR" >&2; exit 2; }
+done
+OUT="${OUT:-$ROOT/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$OUT/results" "$OUT/logs"
+CORES=$(nproc)
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# the demo's net, optimizer, batch size and seed; the IDX files as URIs
+JOB=(--config "$ROOT/conf/demo.conf"
+  --set "data.idx-train-images=file://$DATA/train-images-idx3-ubyte.gz" --set "data.idx-train-labels=file://$DATA/train-labels-idx1-ubyte.gz"
+  --set "data.idx-test-images=file://$DATA/t10k-images-idx3-ubyte.gz" --set "data.idx-test-labels=file://$DATA/t10k-labels-idx1-ubyte.gz"
+  --set "data.max-train-images=$MAX_TRAIN")
+TRAINING=(--epochs "$EPOCHS" --target "$TARGET")
+LR=$(sed -n 's/^ *learning-rate *= *\([0-9.]*\).*/\1/p' "$ROOT/conf/demo.conf" | head -n1)
+BATCH=$(sed -n 's/^ *batch-size-per-worker *= *\([0-9]*\).*/\1/p' "$ROOT/conf/demo.conf" | head -n1)
+
+run() { # name, log, command...
+  local name="$1" log="$2"; shift 2
+  echo "bench.sh: $name ... (log: $log)" >&2
+  local start=$SECONDS
+  if ! "$@" >"$log" 2>&1; then
+    echo "bench.sh: $name FAILED; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
+  fi
+  echo "bench.sh: $name done in $(( SECONDS - start )) s" >&2
+}
+
+OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+
+if wants data-path; then
+  run "data path" "$OUT/logs/data-path.log" "$ROOT/scripts/submit.sh" bench -- data-path "${JOB[@]}" \
+    --output "$OUT/results/0-data-path.json"
+fi
+if wants local; then
+  run "spark local[$CORES]" "$OUT/logs/spark-local.log" "$ROOT/scripts/submit.sh" bench --master "local[$CORES]" -- \
+    spark --name "spark local[$CORES]" "${JOB[@]}" "${TRAINING[@]}" --output "$OUT/results/1-spark-local.json"
+fi
+if wants local-cluster; then
+  # two executor JVMs of one core each, started by Spark's in-process test cluster (as Spark's own tests do)
+  SPARK_TESTING=1 SPARK_SCALA_VERSION=2.12 run "spark local-cluster[2,1,3072]" "$OUT/logs/spark-local-cluster.log" \
+    "$ROOT/scripts/submit.sh" bench --master "local-cluster[2,1,3072]" --conf spark.testing=true \
+    --conf "spark.test.home=$ROOT" --conf spark.executor.memory=1g \
+    --conf "spark.executor.extraJavaOptions=$OPENS -Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=3G" -- \
+    spark --name "spark local-cluster 2x1" "${JOB[@]}" "${TRAINING[@]}" --output "$OUT/results/2-spark-local-cluster.json"
+fi
+if wants single-jvm; then
+  run "single JVM" "$OUT/logs/single-jvm.log" "$ROOT/scripts/submit.sh" bench -- \
+    single-jvm --name "dl4j single JVM" "${JOB[@]}" "${TRAINING[@]}" --output "$OUT/results/3-single-jvm.json"
+fi
+if wants pytorch; then
+  if [[ -x /usr/bin/python3 ]]; then
+    run "pytorch" "$OUT/logs/pytorch.log" /usr/bin/python3 "$ROOT/scripts/bench/pytorch_lenet.py" --data "$DATA" \
+      --epochs "$EPOCHS" --lr "$LR" --batch "$BATCH" --seed 42 --validation-fraction 0.1 --target "$TARGET" \
+      --max-train-images "$MAX_TRAIN" --threads "$CORES" --output "$OUT/results/4-pytorch.json"
+  else
+    echo "bench.sh: PyTorch reference skipped: /usr/bin/python3 not found" >&2
+    printf '{"name": "pytorch CPU", "mode": "pytorch", "skipped": "/usr/bin/python3 not found"}\n' > "$OUT/results/4-pytorch.json"
+  fi
+fi
+
+"$ROOT/scripts/submit.sh" bench -- summarize --results "$OUT/results" --output "$OUT/bench.json" 2>"$OUT/logs/summarize.log" \
+  | tee "$OUT/table.txt"
+echo "bench.sh: $OUT/bench.json" >&2
