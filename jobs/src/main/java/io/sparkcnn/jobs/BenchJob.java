@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = TrainJob.Version.class,
         description = "Benchmark modes; scripts/bench.sh runs them all on one machine and prints the table.",
-        subcommands = {BenchJob.Spark.class, BenchJob.SingleJvm.class, BenchJob.DataPath.class, BenchJob.Summarize.class})
+        subcommands = {BenchJob.Spark.class, BenchJob.SingleJvm.class, BenchJob.DataPath.class, BenchJob.Profile.class,
+                BenchJob.Summarize.class})
 public final class BenchJob implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,6 +103,31 @@ public final class BenchJob implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Bench.dataPath(config, overrides, images, folderImages, output);
+            return 0;
+        }
+    }
+
+    @Command(name = "profile", description = "Where one minibatch's time goes in a single JVM: fit, forward per layer, ND4J ops.")
+    static final class Profile implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Train job config.")
+        File config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--batches", defaultValue = "100", description = "Timed minibatches. Default ${DEFAULT-VALUE}.")
+        int batches;
+
+        @Option(names = "--threads", defaultValue = "0", description = "ND4J threads (0: ND4J's default, every core).")
+        int threads;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(Bench.profile(config, overrides, batches, threads));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -31,6 +31,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,6 +248,99 @@ public final class Bench {
         double[] a = new double[n];
         java.util.Arrays.fill(a, v);
         return a;
+    }
+
+    /**
+     * Where the time of one minibatch goes in a single JVM: fit (forward, backward, Adam update), the forward
+     * pass alone and each layer's share of it, and ND4J's per-op profile over a few batches (logged).
+     */
+    public static String profile(File config, List<String> overrides, int batches, int threads) {
+        TrainConfig cfg = ConfigLoader.load(config, overrides);
+        if (threads > 0) {
+            io.sparkcnn.workers.NativeThreads.limit(threads);
+        }
+        Configuration conf = new Configuration();
+        DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), conf);
+        ImageShape shape = cfg.data().shape();
+        int batch = cfg.training().batchSizePerWorker();
+        int classes = plan.classNames().size();
+        List<LabeledImage> images = decode(plan.train().subList(0, Math.min(plan.train().size(), batch * batches)), conf, shape);
+        FeatureScaling scaling = FeatureScaling.minMax(new double[shape.channels()], filled(shape.channels(), 255));
+        List<DataSet> sets = new ArrayList<>();
+        for (int i = 0; i + batch <= images.size(); i += batch) {
+            sets.add(Minibatches.toDataSet(images.subList(i, i + batch), shape, classes, scaling));
+        }
+        MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), shape, classes);
+        for (int i = 0; i < Math.min(20, sets.size()); i++) { // warm-up: workspaces, JIT
+            net.fit(sets.get(i));
+        }
+        long t0 = System.nanoTime();
+        for (DataSet ds : sets) {
+            net.fit(ds);
+        }
+        double fitMs = (System.nanoTime() - t0) / 1e6 / sets.size();
+        int layers = net.getnLayers();
+        double[] cumulative = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            long t = System.nanoTime();
+            for (DataSet ds : sets) {
+                net.feedForwardToLayer(l, ds.getFeatures(), true);
+            }
+            cumulative[l] = (System.nanoTime() - t) / 1e6 / sets.size();
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Profile: %s, batch %d, %d batches, %s%n", cfg.model().preset(), batch,
+                sets.size(), BackendInfo.describe()));
+        out.append(String.format(Locale.ROOT, "fit (forward + backward + %s update): %.2f ms per batch = %.0f images/s%n",
+                cfg.model().spec().optimizer().configName(), fitMs, batch * 1000 / fitMs));
+        double forward = cumulative[layers - 1];
+        out.append(String.format(Locale.ROOT, "forward (training mode): %.2f ms (%.0f%%); backward + update: %.2f ms (%.0f%%)%n",
+                forward, 100 * forward / fitMs, fitMs - forward, 100 * (fitMs - forward) / fitMs));
+        for (int l = 0; l < layers; l++) {
+            double own = cumulative[l] - (l == 0 ? 0 : cumulative[l - 1]);
+            out.append(String.format(Locale.ROOT, "  forward layer %d %-22s %6.2f ms%n", l,
+                    net.getLayer(l).getClass().getSimpleName(), Math.max(0, own)));
+        }
+        Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+        org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+        for (DataSet ds : sets.subList(0, Math.min(20, sets.size()))) {
+            net.fit(ds);
+        }
+        Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+        out.append("ND4J ops during 20 fits (share of op time):\n").append(opShares(dashboard()));
+        return out.toString();
+    }
+
+    /** ND4J's profiler dashboard, which it prints to System.out (several hundred lines with stack traces). */
+    private static String dashboard() {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            org.nd4j.linalg.profiler.OpProfiler.getInstance().printOutDashboard();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The dashboard's last table (time per op name) as "  op  share%  ms" lines. */
+    static String opShares(String dashboard) {
+        StringBuilder out = new StringBuilder();
+        int last = dashboard.lastIndexOf("Total time spent:");
+        if (last < 0) {
+            return "  (no ND4J op profile)\n";
+        }
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                "^\\w+ (\\w+) \\(.*\\)\\s+>>>\\s+perc: ([0-9.]+) Time spent: (\\d+) ms$");
+        for (String line : dashboard.substring(last).split("\n")) {
+            java.util.regex.Matcher m = row.matcher(line.trim());
+            if (m.matches()) {
+                out.append(String.format(Locale.ROOT, "  %-16s %5.1f%% %6s ms%n", m.group(1), Double.parseDouble(m.group(2)),
+                        m.group(3)));
+            }
+        }
+        return out.toString();
     }
 
     /** Joins every result JSON in {@code results} into bench.json and returns the table. */
