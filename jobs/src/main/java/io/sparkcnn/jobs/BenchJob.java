@@ -38,14 +38,20 @@ public final class BenchJob implements Callable<Integer> {
         return JobSupport.EXIT_BAD_INPUT;
     }
 
-    /** What the training modes share: the job config (net, optimizer, batch, seed, data) and the run's length. */
-    abstract static class Training implements Callable<Integer> {
+    /** The train job config every mode but summarize reads (data, net, optimizer, batch size, seed). */
+    static final class JobConfig {
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
                 description = "Train job config naming the data, net, optimizer, batch size and seed (e.g. conf/demo.conf).")
         File config;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
         List<String> overrides = new ArrayList<>();
+    }
+
+    /** What the training modes share: the job config (net, optimizer, batch, seed, data) and the run's length. */
+    abstract static class Training implements Callable<Integer> {
+        @CommandLine.Mixin
+        JobConfig job;
 
         @Option(names = "--epochs", defaultValue = "5", description = "Epochs to train (no early stopping). Default ${DEFAULT-VALUE}.")
         int epochs;
@@ -60,7 +66,7 @@ public final class BenchJob implements Callable<Integer> {
         File output;
 
         Bench.Settings settings() {
-            return new Bench.Settings(config, overrides, epochs, target, name, output);
+            return new Bench.Settings(job.config, job.overrides, epochs, target, name, output);
         }
     }
 
@@ -84,11 +90,8 @@ public final class BenchJob implements Callable<Integer> {
 
     @Command(name = "data-path", description = "Images per second of decoding and batching alone (IDX and an image folder), one core.")
     static final class DataPath implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Train job config naming the IDX data.")
-        File config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
-        List<String> overrides = new ArrayList<>();
+        @CommandLine.Mixin
+        JobConfig job;
 
         @Option(names = "--images", defaultValue = "20000", description = "Images to decode from IDX. Default ${DEFAULT-VALUE}.")
         int images;
@@ -102,18 +105,15 @@ public final class BenchJob implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Bench.dataPath(config, overrides, images, folderImages, output);
+            Bench.dataPath(job.config, job.overrides, images, folderImages, output);
             return 0;
         }
     }
 
     @Command(name = "profile", description = "Where one minibatch's time goes in a single JVM: fit, forward per layer, ND4J ops.")
     static final class Profile implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Train job config.")
-        File config;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
-        List<String> overrides = new ArrayList<>();
+        @CommandLine.Mixin
+        JobConfig job;
 
         @Option(names = "--batches", defaultValue = "100", description = "Timed minibatches. Default ${DEFAULT-VALUE}.")
         int batches;
@@ -126,7 +126,7 @@ public final class BenchJob implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(Bench.profile(config, overrides, batches, threads));
+            spec.commandLine().getOut().print(Bench.profile(job.config, job.overrides, batches, threads));
             spec.commandLine().getOut().flush();
             return 0;
         }
