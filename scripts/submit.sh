@@ -5,8 +5,8 @@
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [job options]      (no spark-submit options)
 #
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own launcher class
-# (org.apache.spark.deploy.SparkSubmit) from the project's Maven classpath, so a machine with only
-# JDK 17 can run it. Adds --master local[*] unless a --master is given, and conf/spark-defaults.conf
+# (org.apache.spark.deploy.SparkSubmit) on the launcher classpath the build writes (Spark and the Hadoop
+# client from Maven, never a jar of ours), so a machine with only JDK 17 can run it. Adds --master local[*] unless a --master is given, and conf/spark-defaults.conf
 # unless a --properties-file is given. Builds the shaded jar when it is missing.
 #
 # Examples:
@@ -53,16 +53,42 @@ has_option --master "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--master
 has_option --properties-file "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--properties-file "$ROOT/conf/spark-defaults.conf")
 
 shopt -s nullglob
+# The shaded jar carries all of our code; the launcher classpath (jobs/target/launcher-classpath.txt,
+# written by the same build) lists only what a cluster provides: Spark and the Hadoop client. Both come
+# from one full-reactor build, so nothing of ours is ever taken from ~/.m2.
+CP_FILE="$ROOT/jobs/target/launcher-classpath.txt"
+USE_SPARK_HOME=false
+[[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]] && USE_SPARK_HOME=true
+stale_launcher_classpath() {
+  [[ "$USE_SPARK_HOME" == false ]] \
+    && [[ ! -s "$CP_FILE" || "$ROOT/pom.xml" -nt "$CP_FILE" || "$ROOT/jobs/pom.xml" -nt "$CP_FILE" ]]
+}
 jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
-if [[ ${#jars[@]} -eq 0 ]]; then
+if [[ ${#jars[@]} -eq 0 ]] || stale_launcher_classpath; then
   echo "submit.sh: building the job jar (./mvnw -B -q -DskipTests package)..." >&2
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests package >&2)
   jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
+fi
+if [[ ${#jars[@]} -ne 1 ]]; then
+  echo "submit.sh: expected one jobs/target/sparkcnn-jobs-*-shaded.jar, found ${#jars[@]}; run ./mvnw clean package" >&2
+  exit 1
 fi
 JAR="${jars[0]}"
 LOG_CONF="$ROOT/conf/log4j2.properties"
 
-if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
+# Spark warns that the hostname resolves to a loopback address on a laptop; a local master needs no other.
+master="local[*]"
+for ((i = 0; i < ${#spark_args[@]}; i++)); do
+  case "${spark_args[$i]}" in
+    --master) master="${spark_args[$((i + 1))]:-}" ;;
+    --master=*) master="${spark_args[$i]#--master=}" ;;
+  esac
+done
+if [[ "$master" == local* && -z "${SPARK_LOCAL_IP:-}" ]]; then
+  export SPARK_LOCAL_IP=127.0.0.1
+fi
+
+if [[ "$USE_SPARK_HOME" == true ]]; then
   extra=()
   has_option --driver-java-options "${spark_args[@]+"${spark_args[@]}"}" \
     || extra+=(--driver-java-options "-Dlog4j.configurationFile=$LOG_CONF")
@@ -70,13 +96,11 @@ if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
     "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
 fi
 
-# No Spark installation: run Spark's launcher from the provided-scope classpath (Spark, Hadoop).
-CP_FILE="$ROOT/jobs/target/provided-classpath.txt"
-if [[ ! -s "$CP_FILE" || "$ROOT/pom.xml" -nt "$CP_FILE" || "$ROOT/jobs/pom.xml" -nt "$CP_FILE" ]]; then
-  (cd "$ROOT" && ./mvnw -B -q -pl jobs dependency:build-classpath -Dmdep.includeScope=provided \
-    -Dmdep.outputFile="$CP_FILE" >&2)
+# No Spark installation: run Spark's launcher (SparkSubmit) from the launcher classpath (Spark, Hadoop).
+if grep -q '/io/sparkcnn/' "$CP_FILE"; then
+  echo "submit.sh: $CP_FILE names a jar of this project; only the shaded jar may carry our code. Rebuild: ./mvnw clean package" >&2
+  exit 1
 fi
-
 # spark-submit adds these itself for Java 17; java -cp does not
 JAVA17_OPENS=(
   -XX:+IgnoreUnrecognizedVMOptions

@@ -176,12 +176,20 @@ public final class DatasetPreparer {
 
     /**
      * The refs decoded on the executors, one outcome per ref in ref order: the image, or the reason it
-     * could not be decoded. Only the refs (URIs, IDX record numbers) travel from the driver.
+     * could not be decoded. Only the refs (URIs, IDX record numbers) travel from the driver, once per
+     * executor as a broadcast; each task carries only its slice number.
      */
     public static JavaRDD<DecodeOutcome> decodeOutcomes(JavaSparkContext sc, List<SampleRef> refs, int partitions,
                                                         Broadcast<HadoopConfHolder> conf, ImageShape shape) {
         int slices = Math.max(1, Math.min(partitions, refs.size()));
-        return sc.parallelize(refs, slices).mapPartitions(new DecodePartition(conf, shape));
+        return refSlices(sc, refs, slices).mapPartitions(new DecodePartition(conf, shape));
+    }
+
+    /** The refs spread over {@code slices} partitions in order, without the refs inside the tasks. */
+    static JavaRDD<SampleRef> refSlices(JavaSparkContext sc, List<SampleRef> refs, int slices) {
+        Broadcast<SampleRef[]> all = sc.broadcast(refs.toArray(new SampleRef[0]));
+        return sc.parallelize(IntStream.range(0, slices).boxed().toList(), slices)
+                .mapPartitions(new RefSlices(all, slices));
     }
 
     private static JavaRDD<LabeledImage> decode(JavaSparkContext sc, List<SampleRef> refs, int partitions,
@@ -197,10 +205,9 @@ public final class DatasetPreparer {
         }
         JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        // Checkpoint once decoded: every later task would otherwise carry its slice of the parallelized refs
-        // (megabytes of paths for large folders) through each of the ~100 averaging rounds of an epoch, and
-        // an executor lost mid-training would force a re-decode. Reads come from the cache; the checkpoint
-        // files only serve partitions whose executor died.
+        // Checkpoint once decoded: an executor lost mid-training would otherwise force a re-decode (and a
+        // re-read of every image) inside one of the ~100 averaging rounds of an epoch. Reads come from the
+        // cache; the checkpoint files only serve partitions whose executor died.
         images.rdd().checkpoint();
         images.setName(split + " images");
         long[] perClass = images.map(LabeledImage::label).countByValue().entrySet().stream()
