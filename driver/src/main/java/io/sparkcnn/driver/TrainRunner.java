@@ -23,6 +23,7 @@ import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.driver.train.WarmStart;
 import io.sparkcnn.workers.BackendInfo;
+import io.sparkcnn.workers.LayerHelpers;
 import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -62,6 +63,7 @@ public final class TrainRunner {
 
     /** As {@link #run(TrainConfig, JavaSparkContext)}, starting from {@code warmStart}'s weights when not null. */
     public static TrainResult run(TrainConfig config, JavaSparkContext sc, WarmStart warmStart) throws IOException {
+        LayerHelpers.enable();
         String backend = BackendInfo.describe();
         LOG.info(backend);
         var hadoopConf = sc.hadoopConfiguration();
@@ -79,6 +81,8 @@ public final class TrainRunner {
         }
         ModelSummary summary = ModelSummary.of(net, config.model().spec().layers(), config.data().shape());
         LOG.info("Model summary:\n{}", summary.render());
+        Map<String, String> driverHelpers = LayerHelpers.perLayerType(net);
+        LOG.info("Layer helpers on the driver: {} ({})", LayerHelpers.describe(net), LayerHelpers.jvmState());
 
         Instant started = Instant.now();
         RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
@@ -126,7 +130,8 @@ public final class TrainRunner {
             folder.writeString("metrics.json", JSON.writeValueAsString(
                     metrics(outcome, eval.test(), testLoss, data, faults, resumedFrom)));
             folder.writeString("manifest.json", JSON.writeValueAsString(
-                    manifest(config, sc, data, backend, started, summary, configFingerprint, warmStart)));
+                    manifest(config, sc, data, backend, started, summary, configFingerprint, warmStart,
+                            layerHelpers(driverHelpers, outcome))));
             // like Keras' BackupAndRestore: checkpoints exist for unfinished runs; the finished one has model.zip
             folder.delete(CheckpointStore.FOLDER);
             folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
@@ -290,7 +295,7 @@ public final class TrainRunner {
 
     static Map<String, Object> manifest(TrainConfig config, JavaSparkContext sc, PreparedData data, String backend,
                                         Instant started, ModelSummary summary, String configFingerprint,
-                                        WarmStart warmStart) throws IOException {
+                                        WarmStart warmStart, Map<String, Object> layerHelpers) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("created", Instant.now().toString());
         m.put("started", started.toString());
@@ -299,6 +304,7 @@ public final class TrainRunner {
         m.put("seed", ordered("data", config.data().seed(), "model", config.model().spec().seed()));
         m.put("versions", Versions.collect(sc.version(), BackendInfo.kind()));
         m.put("backend", backend);
+        m.put("layer_helpers", layerHelpers);
         Map<String, Object> spark = new LinkedHashMap<>();
         spark.put("master", sc.master());
         spark.put("application_id", sc.sc().applicationId());
@@ -341,6 +347,12 @@ public final class TrainRunner {
         m.put("warm_start", warmStart == null ? null
                 : ordered("from", warmStart.description(), "model_fingerprint", warmStart.modelFingerprint()));
         return m;
+    }
+
+    /** Which layer helper each layer type ran on, on the driver and on every executor that trained. */
+    static Map<String, Object> layerHelpers(Map<String, String> driver, TrainingOutcome outcome) {
+        return ordered("driver", ordered("jvm", LayerHelpers.jvmState(), "layers", driver),
+                "executors", outcome.executorLayerHelpers());
     }
 
     /** A JSON object whose keys keep the order given. */

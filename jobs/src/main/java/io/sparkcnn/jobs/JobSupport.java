@@ -2,6 +2,7 @@ package io.sparkcnn.jobs;
 
 import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.registry.RegistryLockedException;
+import io.sparkcnn.workers.LayerHelpers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -19,6 +20,8 @@ final class JobSupport {
 
     /** A command line whose bad input exits 2 with one clear line, and any other failure exits 1. */
     static CommandLine commandLine(Object job, String name) {
+        // before any network is built or loaded in this (driver) JVM: DL4J's fast layer path, see LayerHelpers
+        LayerHelpers.enable();
         CommandLine cl = new CommandLine(job);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidInputException) {

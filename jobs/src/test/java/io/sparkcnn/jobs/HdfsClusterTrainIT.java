@@ -92,6 +92,17 @@ class HdfsClusterTrainIT {
         assertEquals(1, manifest.at("/dataset/skipped_count").asInt());
         assertTrue(manifest.at("/dataset/skipped/0/path").asText().startsWith("hdfs://"));
         assertEquals(hdfs + "/data/shapes", manifest.at("/dataset/sources/0").asText());
+        // the fast convolution reached the executor JVMs: each worker read the helpers off its own network
+        assertEquals("oneDNN", manifest.at("/layer_helpers/driver/layers/conv2d").asText(), manifest.get("layer_helpers").toString());
+        JsonNode executors = manifest.at("/layer_helpers/executors");
+        assertEquals(2, executors.size(), "both executor JVMs report: " + executors);
+        for (JsonNode e : executors) {
+            assertFalse(e.get("executor").asText().equals("driver"), "reported from an executor JVM: " + e);
+            assertFalse(e.get("pid").asLong() == ProcessHandle.current().pid(), "another JVM than the driver: " + e);
+            assertEquals("oneDNN", e.at("/layers/conv2d").asText(), e.toString());
+            assertEquals("oneDNN", e.at("/layers/maxpool").asText(), e.toString());
+            assertTrue(e.get("jvm").asText().contains("oneDNN natives"), e.toString());
+        }
         JsonNode metrics;
         try (InputStream in = fs.open(new Path("/runs/shapes/metrics.json"))) {
             metrics = json.readTree(in);

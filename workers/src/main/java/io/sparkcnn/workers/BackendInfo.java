@@ -16,7 +16,7 @@ public final class BackendInfo {
         return Nd4j.getEnvironment().isCPU() ? "CPU" : "CUDA";
     }
 
-    /** One line: backend, devices, threads, data type. */
+    /** One line: backend, devices, threads, data type, layer helpers (whether oneDNN/cuDNN may be used). */
     public static String describe() {
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         StringBuilder sb = new StringBuilder("ND4J backend: ").append(kind())
@@ -39,7 +39,8 @@ public final class BackendInfo {
         sb.append(", threads: omp=").append(env.getOrDefault("omp.threads", "?"))
                 .append(" blas=").append(env.getOrDefault("blas.threads", "?"))
                 .append(", blas: ").append(env.getOrDefault("blas.vendor", "?"))
-                .append(", data type: ").append(Nd4j.dataType());
+                .append(", data type: ").append(Nd4j.dataType())
+                .append(", layer helpers: ").append(LayerHelpers.jvmState());
         return sb.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.output;
 
+import io.sparkcnn.workers.LayerHelpers;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -61,6 +62,7 @@ public final class ModelFiles {
                 throw new IOException(path.getName() + ": SHA-256 " + actual + " (" + Files.size(local)
                         + " bytes) does not match the recorded " + expectedSha256);
             }
+            LayerHelpers.enable(); // the restored layers decide on their helpers when constructed
             Pair<MultiLayerNetwork, Normalizer> model =
                     ModelSerializer.restoreMultiLayerNetworkAndNormalizer(local.toFile(), withUpdater);
             return new Read(model.getFirst(),

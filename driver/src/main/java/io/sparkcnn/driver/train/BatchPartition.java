@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.train;
 
+import io.sparkcnn.workers.LayerHelpers;
 import io.sparkcnn.workers.NativeThreads;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
@@ -50,6 +51,8 @@ final class BatchPartition implements Function2<Integer, Iterator<LabeledImage>,
     public Iterator<DataSet> call(Integer partition, Iterator<LabeledImage> images) {
         // the worker that fits these batches runs in this task, in this JVM
         NativeThreads.limit(workerThreads(threads));
+        // DL4J builds this task's worker network after this call returns; it must get the layer helpers
+        LayerHelpers.enable();
         Iterator<LabeledImage> source = images;
         if (shuffleSeed != null) {
             List<LabeledImage> all = new ArrayList<>();

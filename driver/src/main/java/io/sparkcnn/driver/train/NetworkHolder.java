@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.train;
 
+import io.sparkcnn.workers.LayerHelpers;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,6 +37,7 @@ public final class NetworkHolder implements Serializable {
     }
 
     private MultiLayerNetwork build() {
+        LayerHelpers.enable(); // on an executor this may be the first network of the JVM
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
         net.init(params.dup(), false);
         return net;

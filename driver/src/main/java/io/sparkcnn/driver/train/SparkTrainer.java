@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -71,6 +73,8 @@ public final class SparkTrainer {
         int workers = workers(sc, cfg);
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
+        CollectionAccumulator<Map<String, Object>> helperReports = sc.sc().collectionAccumulator("layer helpers");
+        List<Map<String, Object>> executorHelpers = new ArrayList<>();
 
         EarlyStoppingConfig esConfig = cfg.earlyStopping();
         EarlyStopping stopping = new EarlyStopping(esConfig);
@@ -103,13 +107,14 @@ public final class SparkTrainer {
             // a new training master per epoch: its split RNG then depends on the epoch, not on the epochs before
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net,
                     trainingMaster(cfg, workers, seed * 1_000_003L + epoch));
-            sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount)));
+            sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount, helperReports)));
             JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch,
                     cfg.threadsPerWorker())
                     .persist(StorageLevel.MEMORY_ONLY());
             sparkNet.fit(epochBatches);
             epochBatches.unpersist(false);
             double fitSeconds = (System.nanoTime() - start) / 1e9;
+            logNewHelperReports(helperReports, executorHelpers);
             double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
             ReportStats val = evaluate(sc, net, data);
             double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
@@ -151,7 +156,22 @@ public final class SparkTrainer {
         }
         LOG.info("Stopped after epoch {}: {}", epoch, reason.jsonName());
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
-                esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers);
+                esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers,
+                List.copyOf(executorHelpers));
+    }
+
+    /** Logs the layer helpers of executors that reported for the first time (each does once per run). */
+    private static void logNewHelperReports(CollectionAccumulator<Map<String, Object>> reports,
+                                            List<Map<String, Object>> seen) {
+        for (Map<String, Object> r : reports.value()) {
+            if (!seen.contains(r)) {
+                seen.add(r);
+                String layers = ((Map<?, ?>) r.get("layers")).entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+                LOG.info("Layer helpers on executor {} ({}, pid {}): {} ({})", r.get("executor"), r.get("host"),
+                        r.get("pid"), layers, r.get("jvm"));
+            }
+        }
     }
 
     static JavaRDD<DataSet> batches(PreparedData data, JavaRDD<io.sparkcnn.workers.LabeledImage> images, int batchSize,

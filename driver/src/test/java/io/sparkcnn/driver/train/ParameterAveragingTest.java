@@ -98,7 +98,7 @@ class ParameterAveragingTest {
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
         var sum = sc.sc().doubleAccumulator();
         var count = sc.sc().longAccumulator();
-        sparkNet.setListeners(List.of(new ScoreListener(sum, count)));
+        sparkNet.setListeners(List.of(new ScoreListener(sum, count, null)));
         sparkNet.fit(sc.parallelize(List.of(a, b), 2));
         assertEquals(2, count.value(), "one report per minibatch");
         assertEquals(expected, sum.value() / count.value(), 1e-4);

@@ -293,6 +293,14 @@ public final class Bench {
                 sets.size(), BackendInfo.describe()));
         out.append(String.format(Locale.ROOT, "fit (forward + backward + %s update): %.2f ms per batch = %.0f images/s%n",
                 cfg.model().spec().optimizer().configName(), fitMs, batch * 1000 / fitMs));
+        out.append("layer helpers: ").append(io.sparkcnn.workers.LayerHelpers.describe(net)).append('\n');
+        double flops = trainingFlopsPerImage(net, sets.get(0).getFeatures());
+        double achieved = flops * batch / fitMs / 1e6;
+        double peak = gemmGflops(1024, 20);
+        int usedThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        out.append(String.format(Locale.ROOT, "training: %.1f MFLOP per image (3x the forward convolutions and matmuls): "
+                        + "%.1f GFLOP/s = %.1f per thread; sgemm 1024^3 peak here: %.1f GFLOP/s (%.0f%% of it)%n",
+                flops / 1e6, achieved, achieved / usedThreads, peak, 100 * achieved / peak));
         double forward = cumulative[layers - 1];
         out.append(String.format(Locale.ROOT, "forward (training mode): %.2f ms (%.0f%%); backward + update: %.2f ms (%.0f%%)%n",
                 forward, 100 * forward / fitMs, fitMs - forward, 100 * (fitMs - forward) / fitMs));
@@ -309,6 +317,43 @@ public final class Bench {
         Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
         out.append("ND4J ops during 20 fits (share of op time):\n").append(opShares(dashboard()));
         return out.toString();
+    }
+
+    /**
+     * Multiply-adds of one training image: 3x the forward convolutions and matmuls (forward, input gradient,
+     * weight gradient); pooling, batch norm and activations are left out (a few percent).
+     */
+    static double trainingFlopsPerImage(MultiLayerNetwork net, org.nd4j.linalg.api.ndarray.INDArray batch) {
+        List<org.nd4j.linalg.api.ndarray.INDArray> acts = net.feedForward(batch.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)), false);
+        double forward = 0;
+        for (int l = 0; l < net.getnLayers(); l++) {
+            org.nd4j.linalg.api.ndarray.INDArray w = net.getLayer(l).getParam("W");
+            if (w == null) {
+                continue;
+            }
+            if (w.rank() == 4) { // [nOut, nIn, kH, kW]: every output element costs nIn*kH*kW multiply-adds
+                forward += 2.0 * acts.get(l + 1).length() * w.size(1) * w.size(2) * w.size(3);
+            } else if (w.rank() == 2) {
+                forward += 2.0 * w.size(0) * w.size(1);
+            }
+        }
+        return 3 * forward;
+    }
+
+    /** Single-precision gemm speed of this JVM's BLAS with its current threads: the machine's practical peak. */
+    static double gemmGflops(int n, int repeats) {
+        org.nd4j.linalg.api.ndarray.INDArray a = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, n);
+        org.nd4j.linalg.api.ndarray.INDArray b = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, n);
+        org.nd4j.linalg.api.ndarray.INDArray c = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, n);
+        for (int i = 0; i < 3; i++) {
+            a.mmuli(b, c);
+        }
+        long t = System.nanoTime();
+        for (int i = 0; i < repeats; i++) {
+            a.mmuli(b, c);
+        }
+        return 2.0 * n * n * n * repeats / ((System.nanoTime() - t) / 1e9) / 1e9;
     }
 
     /** ND4J's profiler dashboard, which it prints to System.out (several hundred lines with stack traces). */

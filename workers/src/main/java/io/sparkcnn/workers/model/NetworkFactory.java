@@ -1,6 +1,7 @@
 package io.sparkcnn.workers.model;
 
 import io.sparkcnn.workers.ImageShape;
+import io.sparkcnn.workers.LayerHelpers;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -68,6 +69,7 @@ public final class NetworkFactory {
 
     /** A new, initialised network. */
     public static MultiLayerNetwork network(ModelSpec spec, ImageShape input, int numClasses) {
+        LayerHelpers.enable(); // DL4J decides on a layer's helper when the layer is constructed
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, input, numClasses));
         net.init();
         return net;
