@@ -52,14 +52,14 @@ scripts/submit.sh train --master 'local[2]' -- \
   --set "data.idx-test-labels=file://$DATA/t10k-labels-idx1-ubyte.gz" \
   --set data.max-train-images=600 --set training.max-epochs=1 \
   --output "file://$WORK/run" >"$WORK/train.out" 2>"$WORK/train.log" \
-  || { tail -40 "$WORK/train.log" >&2; fail "train exited with $?"; }
+  || { rc=$?; tail -40 "$WORK/train.log" >&2; fail "train exited with $rc"; }
 expect_files "$WORK/run" model.zip metrics.json manifest.json summary.txt report.json report.md report.html
 check_warnings "$WORK/train.log"
 
 echo "smoke.sh: evaluate $WORK/run into $WORK/evaluation"
 scripts/submit.sh evaluate --master 'local[2]' -- --model "file://$WORK/run" --output "file://$WORK/evaluation" \
   >"$WORK/evaluate.out" 2>"$WORK/evaluate.log" \
-  || { tail -40 "$WORK/evaluate.log" >&2; fail "evaluate exited with $?"; }
+  || { rc=$?; tail -40 "$WORK/evaluate.log" >&2; fail "evaluate exited with $rc"; }
 expect_files "$WORK/evaluation" report.json report.md report.html
 check_warnings "$WORK/evaluate.log"
 

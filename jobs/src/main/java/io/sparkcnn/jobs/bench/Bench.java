@@ -108,6 +108,8 @@ public final class Bench {
         TrainConfig cfg = s.trainConfig();
         BenchResult result = new BenchResult(s.name(), "single-jvm");
         try (PeakMemory memory = new PeakMemory()) {
+            // OpenMP on every core, one BLAS thread: the two pools collide otherwise (NativeThreads)
+            io.sparkcnn.workers.NativeThreads.limit(Runtime.getRuntime().availableProcessors());
             String backend = BackendInfo.describe();
             Configuration conf = new Configuration();
             DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), conf);

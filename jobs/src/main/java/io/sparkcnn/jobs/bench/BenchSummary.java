@@ -126,6 +126,14 @@ final class BenchSummary {
             t.append(String.format(Locale.ROOT, "(images/s: median of the epochs after the first; s to target: training"
                     + " seconds until test accuracy >= %.2f, '-' if not reached)%n", any.get("target_accuracy").asDouble()));
         }
+        for (JsonNode r : results) { // the JVM modes' backend line ends with their layer helper state
+            String backend = r.path("backend").asText("");
+            int at = backend.indexOf("layer helpers: ");
+            if (at >= 0) {
+                t.append(String.format(Locale.ROOT, "Layer helpers, %s: %s%n", r.path("name").asText(),
+                        backend.substring(at + "layer helpers: ".length())));
+            }
+        }
         if (dataPath != null) {
             t.append(String.format(Locale.ROOT, "%nData path, one core: IDX %s images/s, image folder (PNG) %s images/s%n",
                     num(dataPath.path("idx_images_per_second"), "%.0f"),
