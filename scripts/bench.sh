@@ -15,7 +15,7 @@
 #     --output            result folder (default bench-results/<UTC time>)
 #     --only              comma list of data-path,local,local-cluster,single-jvm,pytorch (default all)
 #
-# Takes about 50 minutes on 2 cores with the defaults. GPU: build with -Pcuda (./mvnw -B -Pcuda package)
+# Takes about 20 minutes on 2 cores with the defaults. GPU: build with -Pcuda (./mvnw -B -Pcuda package)
 # and run this script on the GPU machine; each JVM mode's JSON then names the CUDA backend it loaded.
 set -euo pipefail
 
@@ -92,6 +92,11 @@ if wants single-jvm; then
     single-jvm --name "dl4j single JVM" "${JOB[@]}" "${TRAINING[@]}" --output "$OUT/results/3-single-jvm.json"
 fi
 if wants pytorch; then
+  # Debian's python3-torch uses whatever libblas.so.3 points at: netlib's reference BLAS unless an optimised
+  # one (libopenblas0-pthread) is installed, which slows its dense layers several-fold (docs/performance.md)
+  if [[ -x /usr/bin/python3 ]] && readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null | grep -q '/blas/libblas'; then
+    echo "bench.sh: note: PyTorch will use the generic reference BLAS (install libopenblas0-pthread for an optimised one)" >&2
+  fi
   if [[ -x /usr/bin/python3 ]]; then
     run "pytorch" "$OUT/logs/pytorch.log" /usr/bin/python3 "$ROOT/scripts/bench/pytorch_lenet.py" --data "$DATA" \
       --epochs "$EPOCHS" --lr "$LR" --batch "$BATCH" --seed 42 --validation-fraction 0.1 --target "$TARGET" \
