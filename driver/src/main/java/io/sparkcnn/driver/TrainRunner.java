@@ -8,6 +8,7 @@ import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.driver.data.SkippedFile;
 import io.sparkcnn.driver.output.CheckpointStore;
+import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.output.Versions;
@@ -68,6 +69,7 @@ public final class TrainRunner {
         LOG.info(backend);
         var hadoopConf = sc.hadoopConfiguration();
         RunFolder.checkTarget(config.output().path(), config.output().overwrite(), hadoopConf);
+        RunFolder.checkNotInput("output.path", config.output().path(), JobInputs.ofDataset(config.data()), hadoopConf);
         DatasetPreparer.Plan plan = DatasetPreparer.plan(config.data(), hadoopConf);
         MultiLayerNetwork net;
         try {
@@ -171,6 +173,11 @@ public final class TrainRunner {
             return null;
         }
         CheckpointStore.Checkpoint cp = found.get();
+        if (!SparkTrainer.finite(cp.network().params())) { // written before divergence was caught: continuing cannot recover
+            throw new InvalidInputException("the checkpoint " + cp.path() + " of the unfinished run at " + folder.target()
+                    + " holds weights that are NaN or infinite (training had diverged): refusing to resume from it;"
+                    + " start over with --overwrite and a lower model.learning-rate");
+        }
         if (!cp.configFingerprint().equals(configFingerprint)) {
             throw new InvalidInputException("output.path " + folder.target() + " holds an unfinished run whose config"
                     + " differs from this one (checkpoint " + cp.configFingerprint() + ", now " + configFingerprint

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Decodes PNG, JPEG, BMP and GIF bytes (javax.imageio) and converts them to the network's shape:
@@ -18,6 +19,11 @@ import java.util.List;
  * "L" mode does, computed here rather than by Java2D, whose linear-gray colour space would darken it.
  */
 public final class ImageDecoder {
+    /** Default of data.max-image-pixels: 50 megapixels, whose decoded image and float planes take about 1 GB of heap. */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /** The config key that sets the pixel limit; skip reasons name it so the user knows what to raise. */
+    public static final String MAX_PIXELS_KEY = "data.max-image-pixels";
+
     static {
         ImageIO.setUseCache(false); // decode in memory; executors may not have a writable tmp dir
     }
@@ -25,8 +31,17 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes an encoded image. Decoder warnings (e.g. "Premature end of JPEG file") count as damage. */
+    /** Decodes an encoded image of at most {@link #DEFAULT_MAX_PIXELS} pixels. */
     public static BufferedImage decode(byte[] encoded) throws ImageDecodeException {
+        return decode(encoded, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes an encoded image. Decoder warnings (e.g. "Premature end of JPEG file") count as damage. The size
+     * the header declares is checked against {@code maxPixels} before any pixel is decoded: a small file can
+     * declare 30000x30000 pixels (a decompression bomb) and the decoder would allocate them all.
+     */
+    public static BufferedImage decode(byte[] encoded, long maxPixels) throws ImageDecodeException {
         if (encoded.length == 0) {
             throw new ImageDecodeException("empty file");
         }
@@ -40,6 +55,7 @@ public final class ImageDecoder {
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             try {
                 reader.setInput(in, true, true);
+                checkDeclaredSize(reader, maxPixels);
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new ImageDecodeException("damaged " + reader.getFormatName() + " data: " + warnings.get(0));
@@ -60,9 +76,27 @@ public final class ImageDecoder {
         }
     }
 
+    /** Reads only the header's width and height (every javax.imageio reader can, without decoding pixels). */
+    private static void checkDeclaredSize(ImageReader reader, long maxPixels) throws IOException, ImageDecodeException {
+        long width = reader.getWidth(0);
+        long height = reader.getHeight(0);
+        long pixels = width * height; // both are ints: the product fits in a long
+        if (pixels > maxPixels) {
+            throw new ImageDecodeException(String.format(Locale.ROOT,
+                    "%s image declares %dx%d pixels (%.1f megapixels), above %s = %d",
+                    reader.getFormatName().toUpperCase(Locale.ROOT), width, height, pixels / 1e6, MAX_PIXELS_KEY,
+                    maxPixels));
+        }
+    }
+
     /** Decodes and converts to {@code shape}: 8-bit, channels-first. */
     public static byte[] decodeTo(byte[] encoded, ImageShape shape) throws ImageDecodeException {
-        return toShape(decode(encoded), shape);
+        return decodeTo(encoded, shape, DEFAULT_MAX_PIXELS);
+    }
+
+    /** Decodes an image of at most {@code maxPixels} pixels and converts it to {@code shape}. */
+    public static byte[] decodeTo(byte[] encoded, ImageShape shape, long maxPixels) throws ImageDecodeException {
+        return toShape(decode(encoded, maxPixels), shape);
     }
 
     /** Converts a decoded image to {@code shape}. */

@@ -169,7 +169,7 @@ public final class ConfigLoader {
         DataConfig holdout = new DataConfig(idx ? DataConfig.Format.IDX : DataConfig.Format.IMAGE_FOLDER,
                 r.string("registry.holdout.path"), r.string("registry.holdout.idx-images"),
                 r.string("registry.holdout.idx-labels"), "", "", d.classNames(), d.shape(), d.validationFraction(),
-                d.testFraction(), d.seed(), d.scaling(), d.partitions(), 0);
+                d.testFraction(), d.seed(), d.scaling(), d.partitions(), 0, d.maxImagePixels());
         if (idx ? holdout.idxTrainImages().isBlank() || holdout.idxTrainLabels().isBlank() : holdout.path().isBlank()) {
             throw new InvalidInputException(idx ? "registry.holdout.idx-images and registry.holdout.idx-labels must name"
                     + " the fixed holdout set when registry.holdout.format = idx"
@@ -207,7 +207,8 @@ public final class ConfigLoader {
                 r.stringList("data.class-names"), shape, valFraction, testFraction, r.longValue("data.seed"),
                 r.oneOf("data.scaling", "minmax", "standardize").equals("minmax")
                         ? FeatureScaling.Kind.MINMAX : FeatureScaling.Kind.STANDARDIZE,
-                r.intAtLeast("data.partitions", 0), r.intAtLeast("data.max-train-images", 0));
+                r.intAtLeast("data.partitions", 0), r.intAtLeast("data.max-train-images", 0),
+                r.longAtLeast("data.max-image-pixels", 1));
 
         String preset = r.oneOf("model.preset", presetNames());
         List<LayerSpec> layers;
@@ -394,6 +395,14 @@ public final class ConfigLoader {
             } catch (ConfigException.WrongType e) {
                 throw new InvalidInputException(key + " must be a whole number, got " + c.getValue(key).render());
             }
+        }
+
+        long longAtLeast(String key, long min) {
+            long v = longValue(key);
+            if (v < min) {
+                throw new InvalidInputException(key + " must be a whole number >= " + min + ", got " + v);
+            }
+            return v;
         }
 
         int intAtLeast(String key, int min) {

@@ -10,7 +10,8 @@ import java.util.List;
 public record DataConfig(Format format, String path, String idxTrainImages, String idxTrainLabels,
                          String idxTestImages, String idxTestLabels, List<String> classNames, ImageShape shape,
                          double validationFraction, double testFraction, long seed,
-                         FeatureScaling.Kind scaling, int partitions, int maxTrainImages) implements Serializable {
+                         FeatureScaling.Kind scaling, int partitions, int maxTrainImages, long maxImagePixels)
+        implements Serializable {
 
     public DataConfig {
         classNames = List.copyOf(classNames);
@@ -33,7 +34,7 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
     /** The same data read at another input shape (evaluate and predict use the model's). */
     public DataConfig withShape(ImageShape newShape) {
         return new DataConfig(format, path, idxTrainImages, idxTrainLabels, idxTestImages, idxTestLabels, classNames,
-                newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages);
+                newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages, maxImagePixels);
     }
 
     public boolean hasSeparateTestSet() {

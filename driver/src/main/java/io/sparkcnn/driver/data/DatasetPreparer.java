@@ -3,6 +3,7 @@ package io.sparkcnn.driver.data;
 import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.workers.DecodeOutcome;
+import io.sparkcnn.workers.ImageDecoder;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.SampleRef;
@@ -181,8 +182,15 @@ public final class DatasetPreparer {
      */
     public static JavaRDD<DecodeOutcome> decodeOutcomes(JavaSparkContext sc, List<SampleRef> refs, int partitions,
                                                         Broadcast<HadoopConfHolder> conf, ImageShape shape) {
+        return decodeOutcomes(sc, refs, partitions, conf, shape, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** As above; an image declaring more than {@code maxImagePixels} pixels is skipped without being decoded. */
+    public static JavaRDD<DecodeOutcome> decodeOutcomes(JavaSparkContext sc, List<SampleRef> refs, int partitions,
+                                                        Broadcast<HadoopConfHolder> conf, ImageShape shape,
+                                                        long maxImagePixels) {
         int slices = Math.max(1, Math.min(partitions, refs.size()));
-        return refSlices(sc, refs, slices).mapPartitions(new DecodePartition(conf, shape));
+        return refSlices(sc, refs, slices).mapPartitions(new DecodePartition(conf, shape, maxImagePixels));
     }
 
     /** The refs spread over {@code slices} partitions in order, without the refs inside the tasks. */
@@ -195,7 +203,7 @@ public final class DatasetPreparer {
     private static JavaRDD<LabeledImage> decode(JavaSparkContext sc, List<SampleRef> refs, int partitions,
                                                 Broadcast<HadoopConfHolder> conf, DataConfig cfg, String split,
                                                 List<SkippedFile> skipped, Map<String, long[]> counts, int numClasses) {
-        JavaRDD<DecodeOutcome> outcomes = decodeOutcomes(sc, refs, partitions, conf, cfg.shape())
+        JavaRDD<DecodeOutcome> outcomes = decodeOutcomes(sc, refs, partitions, conf, cfg.shape(), cfg.maxImagePixels())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         outcomes.setName(split + " decode outcomes");
         List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();

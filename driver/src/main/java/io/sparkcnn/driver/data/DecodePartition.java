@@ -6,7 +6,6 @@ import io.sparkcnn.workers.ImageDecoder;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.SampleRef;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -26,10 +25,12 @@ public final class DecodePartition implements FlatMapFunction<Iterator<SampleRef
     private static final long serialVersionUID = 1L;
     private final Broadcast<HadoopConfHolder> hadoopConf;
     private final ImageShape shape;
+    private final long maxImagePixels;
 
-    DecodePartition(Broadcast<HadoopConfHolder> hadoopConf, ImageShape shape) {
+    DecodePartition(Broadcast<HadoopConfHolder> hadoopConf, ImageShape shape, long maxImagePixels) {
         this.hadoopConf = hadoopConf;
         this.shape = shape;
+        this.maxImagePixels = maxImagePixels;
     }
 
     @Override
@@ -49,12 +50,21 @@ public final class DecodePartition implements FlatMapFunction<Iterator<SampleRef
     }
 
     DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles) {
-        return decode(ref, idxFiles, hadoopConf.value().get(), shape);
+        return decode(ref, idxFiles, hadoopConf.value().get(), shape, maxImagePixels);
     }
 
-    /** What one executor does per image, callable without Spark (the benchmark's data-path figure uses it). */
+    /** What one executor does per image, with the default pixel limit. */
     public static DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles,
                                        org.apache.hadoop.conf.Configuration conf, ImageShape shape) {
+        return decode(ref, idxFiles, conf, shape, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * What one executor does per image, callable without Spark (the benchmark's data-path figure uses it). An
+     * image whose header declares more than {@code maxImagePixels} pixels is skipped before it is decoded.
+     */
+    public static DecodeOutcome decode(SampleRef ref, Map<String, IdxFile> idxFiles,
+                                       org.apache.hadoop.conf.Configuration conf, ImageShape shape, long maxImagePixels) {
         if (ref.isIdxRecord()) {
             IdxFile file = idxFiles.computeIfAbsent(ref.idxUri(), uri -> IdxFile.read(uri, conf));
             int size = file.itemSize();
@@ -65,16 +75,15 @@ public final class DecodePartition implements FlatMapFunction<Iterator<SampleRef
         }
         byte[] encoded;
         try {
-            Path path = new Path(ref.id());
-            FileSystem fs = path.getFileSystem(conf);
-            try (InputStream in = fs.open(path)) {
+            try (InputStream in = HadoopFiles.open(new Path(ref.id()), conf)) {
                 encoded = in.readAllBytes();
             }
         } catch (IOException e) {
             return DecodeOutcome.skipped(ref.id(), "cannot read: " + e.getMessage());
         }
         try {
-            return DecodeOutcome.ok(new LabeledImage(ref.id(), ref.label(), ImageDecoder.decodeTo(encoded, shape)));
+            byte[] pixels = ImageDecoder.decodeTo(encoded, shape, maxImagePixels);
+            return DecodeOutcome.ok(new LabeledImage(ref.id(), ref.label(), pixels));
         } catch (ImageDecodeException e) {
             return DecodeOutcome.skipped(ref.id(), e.getMessage());
         }

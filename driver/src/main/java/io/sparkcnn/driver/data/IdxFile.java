@@ -2,7 +2,6 @@ package io.sparkcnn.driver.data;
 
 import io.sparkcnn.driver.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.BufferedInputStream;
@@ -38,8 +37,7 @@ public record IdxFile(String uri, int[] dims, byte[] data, byte[] sha256) {
         Path path = new Path(uri);
         byte[] raw;
         try {
-            FileSystem fs = path.getFileSystem(conf);
-            try (InputStream in = new BufferedInputStream(fs.open(path))) {
+            try (InputStream in = new BufferedInputStream(HadoopFiles.open(path, conf))) {
                 raw = in.readAllBytes();
             }
         } catch (FileNotFoundException e) {

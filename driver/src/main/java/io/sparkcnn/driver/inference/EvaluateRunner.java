@@ -6,6 +6,7 @@ import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.HadoopConfHolder;
+import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.report.Diagnosis;
 import io.sparkcnn.driver.report.ReportInput;
@@ -79,13 +80,14 @@ public final class EvaluateRunner {
                     + " split may differ", source, model.manifest().at("/dataset/fingerprint").asText(), plan.fingerprint());
         }
 
+        RunFolder.checkNotInput("--output", config.output(), JobInputs.ofEvaluate(config.model(), data), hadoopConf);
         RunFolder folder = RunFolder.begin(config.output(), config.overwrite(), hadoopConf);
         JavaRDD<DecodeOutcome> outcomes = null;
         Broadcast<NetworkHolder> holder = null;
         try {
             int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
             Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(hadoopConf));
-            outcomes = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, shape)
+            outcomes = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, shape, data.maxImagePixels())
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
             List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();
             for (DecodeOutcome f : failures) {

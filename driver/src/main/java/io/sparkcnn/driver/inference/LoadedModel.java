@@ -49,6 +49,8 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
             ModelFiles.Read read;
             try {
                 read = ModelFiles.read(fs, zip, null, false);
+            } catch (InvalidInputException e) {
+                throw e; // refused by ModelZipCheck: the message names the file and the entry
             } catch (Exception | LinkageError e) {
                 throw new InvalidInputException("--model " + zip + " is not a readable DL4J model.zip: " + e, e);
             }

@@ -56,6 +56,8 @@ public final class PredictRunner {
         LoadedModel model = LoadedModel.load(config.model(), hadoopConf);
         ImageShape shape = ModelInputs.shape(model, config.shape(), config.shape() != null);
         List<SampleRef> refs = list(config, hadoopConf);
+        RunFolder.checkNotInput("--output", config.output(), io.sparkcnn.driver.output.JobInputs.ofPredict(config.model(),
+                config.inputs(), config.inputLists(), refs), hadoopConf);
         List<String> classNames = model.classNames();
         LOG.info("Predicting {} images with {} ({} classes, input {})", refs.size(), model.uri(), classNames.size(),
                 ModelInputs.describe(shape));
@@ -133,7 +135,8 @@ public final class PredictRunner {
         for (String list : config.inputLists()) {
             Path path = new Path(list);
             FileSystem fs = path.getFileSystem(conf);
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(path), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                    io.sparkcnn.driver.data.HadoopFiles.open(path, conf), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     line = line.trim();
@@ -174,12 +177,20 @@ public final class PredictRunner {
         }
     }
 
-    /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
+    /**
+     * A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). A field that a spreadsheet would
+     * run as a formula (it begins with =, +, -, @, tab or carriage return: a class folder named =HYPERLINK(...))
+     * gets a leading single quote inside quotes, as OWASP's CSV injection advice says, so it shows as text.
+     */
     public static String csv(String value) {
         if (value == null) {
             return "";
         }
+        boolean formula = !value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0;
         String v = value.replace('\n', ' ').replace('\r', ' ');
+        if (formula) {
+            return "\"'" + v.replace("\"", "\"\"") + "\"";
+        }
         return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 

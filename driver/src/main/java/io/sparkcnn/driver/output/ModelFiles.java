@@ -51,6 +51,15 @@ public final class ModelFiles {
      * {@code expectedSha256} (hex, may be null) is checked before the model is parsed.
      */
     public static Read read(FileSystem fs, Path path, String expectedSha256, boolean withUpdater) throws IOException {
+        return read(fs, path, expectedSha256, withUpdater, ModelZipCheck.Limits.DEFAULT);
+    }
+
+    /**
+     * As above, within {@code limits}: the file is vetted by {@link ModelZipCheck} before DL4J reads any of it
+     * (a zip bomb, a Java-serialized object other than a preprocessor, a CUSTOM normalizer class are refused).
+     */
+    public static Read read(FileSystem fs, Path path, String expectedSha256, boolean withUpdater,
+                            ModelZipCheck.Limits limits) throws IOException {
         java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
         try {
             DigestInputStream in = new DigestInputStream(fs.open(path), Sha256.digest());
@@ -62,6 +71,7 @@ public final class ModelFiles {
                 throw new IOException(path.getName() + ": SHA-256 " + actual + " (" + Files.size(local)
                         + " bytes) does not match the recorded " + expectedSha256);
             }
+            ModelZipCheck.check(local, path.toString(), limits);
             LayerHelpers.enable(); // the restored layers decide on their helpers when constructed
             Pair<MultiLayerNetwork, Normalizer> model =
                     ModelSerializer.restoreMultiLayerNetworkAndNormalizer(local.toFile(), withUpdater);

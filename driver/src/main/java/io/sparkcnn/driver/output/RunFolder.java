@@ -1,7 +1,9 @@
 package io.sparkcnn.driver.output;
 
 import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.data.ImageFolderLister;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.AccessControlException;
@@ -9,6 +11,12 @@ import org.apache.hadoop.security.AccessControlException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -43,6 +51,10 @@ public final class RunFolder {
             Path target = new Path(uri);
             FileSystem fs = target.getFileSystem(conf);
             Path qualified = fs.makeQualified(target);
+            if (qualified.isRoot()) { // it has no parent to hold the unfinished folder, and overwrite would empty the disk
+                throw new InvalidInputException("output.path " + qualified + " is the root of its file system: refusing"
+                        + " to write (and with --overwrite, to delete) it; choose a folder below it");
+            }
             if (fs.exists(qualified) && !overwrite) {
                 throw new InvalidInputException("output.path " + qualified + " already exists; choose another path or set"
                         + " output.overwrite = true");
@@ -51,6 +63,130 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new InvalidInputException("output.path " + uri + " is not usable: " + e.getMessage(), e);
         }
+    }
+
+    /** Something a job reads, named by the config key or option that gave it (for the error message). */
+    public record Input(String key, String uri) {
+    }
+
+    /**
+     * Fails (exit code 2) when the output would destroy an input: the output equals or contains one (a commit with
+     * overwrite deletes the old folder), or it lies inside an input folder and already holds images of it. Also
+     * refuses the root of a file system. Paths are compared qualified and normalised, and on file:// with
+     * symlinks resolved too, so a link cannot hide that two names are one folder. Run before anything is written.
+     */
+    public static void checkNotInput(String outputKey, String output, List<Input> inputs, Configuration conf) {
+        Path out = qualify(outputKey, output, conf);
+        if (out.isRoot()) {
+            throw new InvalidInputException(outputKey + " " + out + " is the root of its file system: refusing to write"
+                    + " (and with --overwrite, to delete) it; choose a folder below it");
+        }
+        List<Path> outForms = forms(out);
+        for (Input input : inputs) {
+            Path in = qualify(input.key(), input.uri(), conf);
+            List<Path> inForms = forms(in);
+            for (Path o : outForms) {
+                for (Path i : inForms) {
+                    if (contains(o, i)) {
+                        throw new InvalidInputException(outputKey + " " + out + (sameFolder(o, i) ? " is" : " contains")
+                                + " the input " + in + " (" + input.key() + "): refusing to write (and with --overwrite,"
+                                + " to delete) it; choose another output");
+                    }
+                    if (contains(i, o)) {
+                        imageInside(out, conf).ifPresent(image -> {
+                            throw new InvalidInputException(outputKey + " " + out + " lies inside the input " + in + " ("
+                                    + input.key() + ") and holds its image " + image + ": refusing to write (and with"
+                                    + " --overwrite, to delete) it; choose another output");
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    private static Path qualify(String key, String uri, Configuration conf) {
+        try {
+            Path p = new Path(uri);
+            return p.getFileSystem(conf).makeQualified(p);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidInputException(key + " " + uri + " is not a usable path: " + e.getMessage(), e);
+        }
+    }
+
+    /** The qualified path and, on file://, the same with symlinks resolved as far as the path exists. */
+    private static List<Path> forms(Path qualified) {
+        List<Path> forms = new ArrayList<>(List.of(qualified));
+        if (!"file".equals(qualified.toUri().getScheme())) {
+            return forms;
+        }
+        java.nio.file.Path local = Paths.get(qualified.toUri().getPath()).normalize();
+        java.nio.file.Path existing = local;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null) {
+            try {
+                java.nio.file.Path real = existing.toRealPath().resolve(existing.relativize(local)).normalize();
+                forms.add(new Path("file", null, real.toString()));
+            } catch (IOException e) {
+                // unreadable: the qualified form is all there is to compare
+            }
+        }
+        return forms;
+    }
+
+    /** True when {@code inner} is {@code outer} or lies below it, on the same file system. */
+    private static boolean contains(Path outer, Path inner) {
+        if (!sameFileSystem(outer, inner)) {
+            return false;
+        }
+        String o = pathOf(outer);
+        String i = pathOf(inner);
+        return i.equals(o) || o.equals("/") || i.startsWith(o + "/");
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        return sameFileSystem(a, b) && pathOf(a).equals(pathOf(b));
+    }
+
+    private static boolean sameFileSystem(Path a, Path b) {
+        return lower(a.toUri().getScheme()).equals(lower(b.toUri().getScheme()))
+                && lower(a.toUri().getAuthority()).equals(lower(b.toUri().getAuthority()));
+    }
+
+    private static String lower(String s) {
+        return s == null ? "" : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static String pathOf(Path p) {
+        String s = p.toUri().getPath();
+        return s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** An image file below {@code folder} when it exists (what an overwrite would delete), else empty. */
+    private static Optional<Path> imageInside(Path folder, Configuration conf) {
+        try {
+            FileSystem fs = folder.getFileSystem(conf);
+            if (!fs.exists(folder)) {
+                return Optional.empty();
+            }
+            return findImage(fs, fs.getFileStatus(folder));
+        } catch (IOException e) {
+            return Optional.empty(); // checkTarget reports an unusable output
+        }
+    }
+
+    private static Optional<Path> findImage(FileSystem fs, FileStatus status) throws IOException {
+        if (!status.isDirectory()) {
+            return ImageFolderLister.isImage(status.getPath().getName()) ? Optional.of(status.getPath()) : Optional.empty();
+        }
+        for (FileStatus child : fs.listStatus(status.getPath())) {
+            Optional<Path> found = findImage(fs, child);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The run folder a user means: the target itself, or the target of a hidden unfinished folder named directly. */

@@ -80,7 +80,8 @@ public final class Holdout implements AutoCloseable {
         }
         int partitions = holdout.partitions() > 0 ? holdout.partitions() : sc.defaultParallelism();
         Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(sc.hadoopConfiguration()));
-        JavaRDD<DecodeOutcome> outcomes = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, holdout.shape());
+        JavaRDD<DecodeOutcome> outcomes = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, holdout.shape(),
+                holdout.maxImagePixels());
         JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         images.setName("holdout images");

@@ -9,6 +9,7 @@ import io.sparkcnn.driver.config.RetrainConfig;
 import io.sparkcnn.driver.config.TrainConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.inference.LoadedModel;
+import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.report.ComparisonWriter;
 import io.sparkcnn.driver.report.ReportStats;
@@ -45,6 +46,8 @@ public final class RetrainRunner {
     public static RetrainResult run(RetrainConfig config, JavaSparkContext sc) throws IOException {
         Configuration conf = sc.hadoopConfiguration();
         RegistryConfig rc = config.registry();
+        // the registry replaces and removes files under its root: it must not hold the data it trains on
+        RunFolder.checkNotInput("registry.path", rc.path(), JobInputs.ofRetrain(config.train().data(), rc.holdout()), conf);
         Registry registry = Registry.open(rc.path(), conf, true);
         Instant started = Instant.now();
         String id = registry.newRunId(started);

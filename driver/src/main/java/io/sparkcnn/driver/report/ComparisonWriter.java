@@ -121,25 +121,30 @@ public final class ComparisonWriter {
     }
 
     static String markdown(Comparison c) {
-        StringBuilder md = new StringBuilder("# ").append(c.title()).append("\n\n");
-        md.append("**Decision:** ").append(c.promoted() ? "promoted" : "kept the champion").append(": ").append(c.reason())
-                .append("\n\n");
+        StringBuilder md = new StringBuilder("# ").append(MarkdownText.text(c.title())).append("\n\n");
+        md.append("**Decision:** ").append(c.promoted() ? "promoted" : "kept the champion").append(": ")
+                .append(MarkdownText.text(c.reason())).append("\n\n");
         Map<String, Object> ch = figures(c.challenger(), c.classNames());
         if (c.champion() == null) {
-            md.append("| holdout | challenger ").append(c.challenger().run()).append(" |\n| --- | --- |\n");
+            md.append("| holdout | challenger ").append(MarkdownText.text(c.challenger().run()))
+                    .append(" |\n| --- | --- |\n");
             ch.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.4f |%n", k, (Double) v)));
         } else {
             Map<String, Object> cp = figures(c.champion(), c.classNames());
-            md.append("| holdout | champion ").append(c.champion().run()).append(" | challenger ").append(c.challenger().run())
+            md.append("| holdout | champion ").append(MarkdownText.text(c.champion().run())).append(" | challenger ")
+                    .append(MarkdownText.text(c.challenger().run()))
                     .append(" | delta |\n| --- | --- | --- | --- |\n");
             ch.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %+.4f |%n", k,
                     (Double) cp.get(k), (Double) v, (Double) v - (Double) cp.get(k))));
             md.append("\nLargest per-class F1 changes: ");
             List<ClassDelta> deltas = classDeltas(c);
-            md.append(String.format(Locale.ROOT, "%s %+.3f (worst), %s %+.3f (best).%n", deltas.get(0).name(),
-                    deltas.get(0).delta(), deltas.get(deltas.size() - 1).name(), deltas.get(deltas.size() - 1).delta()));
+            ClassDelta worst = deltas.get(0);
+            ClassDelta best = deltas.get(deltas.size() - 1);
+            md.append(String.format(Locale.ROOT, "%s %+.3f (worst), %s %+.3f (best).%n", MarkdownText.text(worst.name()),
+                    worst.delta(), MarkdownText.text(best.name()), best.delta()));
         }
-        md.append("\nHoldout `").append(String.join(", ", c.holdoutSources())).append("` (").append(c.holdoutFingerprint())
+        md.append("\nHoldout ").append(MarkdownText.code(String.join(", ", c.holdoutSources()))).append(" (")
+                .append(MarkdownText.text(c.holdoutFingerprint()))
                 .append("), ").append(c.challenger().stats().count()).append(" images.\n");
         return md.toString();
     }

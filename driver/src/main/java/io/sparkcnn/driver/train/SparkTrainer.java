@@ -116,8 +116,15 @@ public final class SparkTrainer {
             double fitSeconds = (System.nanoTime() - start) / 1e9;
             logNewHelperReports(helperReports, executorHelpers);
             double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
+            // Keras' TerminateOnNaN: a diverged network only gets worse; stop before it is validated or checkpointed
+            if (!Double.isFinite(trainLoss) || !finite(net.params())) {
+                throw TrainingDivergedException.at(epoch, trainLoss, null, net);
+            }
             ReportStats val = evaluate(sc, net, data);
             double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
+            if (!Double.isFinite(valLoss)) {
+                throw TrainingDivergedException.at(epoch, trainLoss, valLoss, net);
+            }
             double monitored = esConfig.monitor().higherIsBetter() ? val.accuracy() : valLoss;
             boolean improved = stopping.update(epoch, monitored);
             if (improved && esConfig.restoreBestWeights()) {
@@ -158,6 +165,11 @@ public final class SparkTrainer {
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
                 esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers,
                 List.copyOf(executorHelpers));
+    }
+
+    /** True when every value is a number (no NaN, no infinity); one reduction over the array. */
+    public static boolean finite(INDArray values) {
+        return values == null || Double.isFinite(values.sumNumber().doubleValue());
     }
 
     /** Logs the layer helpers of executors that reported for the first time (each does once per run). */

@@ -56,6 +56,18 @@ public final class NetworkFactory {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("the layer list does not fit a " + input + " input: " + e.getMessage(), e);
         }
+        for (int i = 0; i < layers.size(); i++) {
+            // Truncate mode computes (in - k) / s + 1 with integer division: a 2x2 window over a 1x1 map gives 1, not 0
+            InputType in = i == 0 ? inputType : outputs.get(i - 1);
+            int window = windowOf(layers.get(i));
+            if (window > 0 && in instanceof InputType.InputTypeConvolutional c
+                    && (c.getHeight() < window || c.getWidth() < window)) {
+                throw new IllegalArgumentException("layer " + i + " (" + describe(layers.get(i)) + ") gets a "
+                        + c.getHeight() + "x" + c.getWidth() + "x" + c.getChannels() + " input: the "
+                        + (layers.get(i) instanceof LayerSpec.Pool ? "window" : "kernel") + " is larger than the map"
+                        + " (the " + input + " input is too small for the layers before it)");
+            }
+        }
         for (int i = 0; i < outputs.size(); i++) {
             // DL4J accepts a kernel larger than its input in "valid" (truncate) mode and fails only when training
             if (outputs.get(i) instanceof InputType.InputTypeConvolutional c && (c.getHeight() < 1 || c.getWidth() < 1)) {
@@ -65,6 +77,28 @@ public final class NetworkFactory {
             }
         }
         return conf;
+    }
+
+    /** The kernel or window a layer slides without padding, or 0 when it needs no minimum input. */
+    private static int windowOf(LayerSpec spec) {
+        if (spec instanceof LayerSpec.Pool p) {
+            return p.size();
+        }
+        if (spec instanceof LayerSpec.Conv2D c && c.padding() == LayerSpec.Padding.VALID) {
+            return c.kernel();
+        }
+        return 0;
+    }
+
+    private static String describe(LayerSpec spec) {
+        if (spec instanceof LayerSpec.Pool p) {
+            return (p.type() == LayerSpec.PoolType.MAX ? "maxpool " : "avgpool ") + p.size() + "x" + p.size()
+                    + " stride " + p.stride();
+        }
+        if (spec instanceof LayerSpec.Conv2D c) {
+            return "conv2d " + c.kernel() + "x" + c.kernel() + " stride " + c.stride() + " valid";
+        }
+        return spec.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A new, initialised network. */

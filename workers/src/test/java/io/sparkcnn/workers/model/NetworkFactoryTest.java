@@ -100,6 +100,27 @@ class NetworkFactoryTest {
     }
 
     @Test
+    void aPoolingWindowLargerThanItsMapIsRejectedWithTheLayerAndShapes() {
+        LayerSpec conv = new LayerSpec.Conv2D(4, 3, 1, LayerSpec.Padding.VALID, LayerSpec.Activation.RELU);
+        LayerSpec pool = new LayerSpec.Pool(LayerSpec.PoolType.MAX, 2, 2);
+        // 6x6 -> conv 4x4 -> pool 2x2 -> pool 1x1 -> a third pool has nothing left to pool (DL4J's truncate says 1x1)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkFactory.configuration(
+                spec(List.of(conv, pool, pool, pool, new LayerSpec.Output()), Optimizer.SGD), new ImageShape(1, 6, 6), 2));
+        assertTrue(e.getMessage().startsWith("layer 3 (maxpool 2x2 stride 2) gets a 1x1x4 input: the window is larger"
+                + " than the map"), e.getMessage());
+        // a valid convolution after the map shrank below its kernel
+        LayerSpec conv5 = new LayerSpec.Conv2D(4, 5, 1, LayerSpec.Padding.VALID, LayerSpec.Activation.RELU);
+        e = assertThrows(IllegalArgumentException.class, () -> NetworkFactory.configuration(
+                spec(List.of(conv, pool, conv5, new LayerSpec.Output()), Optimizer.SGD), new ImageShape(1, 10, 10), 2));
+        assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("4x4x4"), e.getMessage());
+        // the same stack fits a larger input, and "same" padding needs no minimum
+        NetworkFactory.configuration(spec(List.of(conv, pool, pool, pool, new LayerSpec.Output()), Optimizer.SGD),
+                new ImageShape(1, 18, 18), 2);
+        LayerSpec same = new LayerSpec.Conv2D(4, 5, 1, LayerSpec.Padding.SAME, LayerSpec.Activation.RELU);
+        NetworkFactory.configuration(spec(List.of(same, new LayerSpec.Output()), Optimizer.SGD), new ImageShape(1, 2, 2), 2);
+    }
+
+    @Test
     void dropoutRateIsKerasStyleFractionDropped() {
         MultiLayerConfiguration conf = NetworkFactory.configuration(spec(List.of(
                 new LayerSpec.Dense(8, LayerSpec.Activation.RELU), new LayerSpec.Dropout(0.25), new LayerSpec.Output()),

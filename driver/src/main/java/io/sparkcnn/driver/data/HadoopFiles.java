@@ -1,0 +1,29 @@
+package io.sparkcnn.driver.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Reading files through the Hadoop FileSystem whatever their names hold (camera and scraper output has colons). */
+public final class HadoopFiles {
+    private HadoopFiles() {
+    }
+
+    /**
+     * Opens {@code path} for reading. The local file system's checksum layer names its side file
+     * {@code .<name>.crc} and parses that as a URI, which fails with "Relative path in absolute URI" when the
+     * name holds a colon ({@code 2026-11-27T12:30:00.png}); such a file is read from the raw file system
+     * beneath it (it has no checksum file anyway: Hadoop could not have written one).
+     */
+    public static InputStream open(Path path, Configuration conf) throws IOException {
+        FileSystem fs = path.getFileSystem(conf);
+        if (fs instanceof ChecksumFileSystem checksummed && path.getName().contains(":")) {
+            return checksummed.getRawFileSystem().open(path);
+        }
+        return fs.open(path);
+    }
+}
