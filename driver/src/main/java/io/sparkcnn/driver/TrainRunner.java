@@ -71,6 +71,7 @@ public final class TrainRunner {
         RunFolder.checkTarget(config.output().path(), config.output().overwrite(), hadoopConf);
         RunFolder.checkNotInput("output.path", config.output().path(), JobInputs.ofDataset(config.data()), hadoopConf);
         DatasetPreparer.Plan plan = DatasetPreparer.plan(config.data(), hadoopConf);
+        io.sparkcnn.driver.train.MemoryEstimate.check(config, plan.classNames().size(), sc.getConf()); // before init() allocates
         MultiLayerNetwork net;
         try {
             net = NetworkFactory.network(config.model().spec(), config.data().shape(), plan.classNames().size());
@@ -141,8 +142,9 @@ public final class TrainRunner {
             LOG.info("Run written to {}", path);
             return new TrainResult(path, outcome, testLoss, eval.test().accuracy(), data.classNames(),
                     data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net, resumedFrom);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // SparkException too (Scala throws it unchecked): keep a resumable state
             abortKeepingCheckpoints(folder, checkpoints);
+            folder.release();
             throw e;
         } finally {
             sc.sc().removeSparkListener(faults);
@@ -173,22 +175,31 @@ public final class TrainRunner {
             return null;
         }
         CheckpointStore.Checkpoint cp = found.get();
+        String refusal = null;
         if (!SparkTrainer.finite(cp.network().params())) { // written before divergence was caught: continuing cannot recover
-            throw new InvalidInputException("the checkpoint " + cp.path() + " of the unfinished run at " + folder.target()
+            refusal = "the checkpoint " + cp.path() + " of the unfinished run at " + folder.target()
                     + " holds weights that are NaN or infinite (training had diverged): refusing to resume from it;"
-                    + " start over with --overwrite and a lower model.learning-rate");
-        }
-        if (!cp.configFingerprint().equals(configFingerprint)) {
-            throw new InvalidInputException("output.path " + folder.target() + " holds an unfinished run whose config"
+                    + " start over with --overwrite and a lower model.learning-rate";
+        } else if (!cp.configFingerprint().equals(configFingerprint)) {
+            refusal = "output.path " + folder.target() + " holds an unfinished run whose config"
                     + " differs from this one (checkpoint " + cp.configFingerprint() + ", now " + configFingerprint
                     + "); differing keys: " + String.join("; ", ConfigFingerprint.differences(cp.resolvedConfig(),
                     config.resolved())) + ". Resume it with its own config (train --resume " + folder.target()
-                    + ") or start over with --overwrite");
-        }
-        if (!cp.datasetFingerprint().equals(datasetFingerprint)) {
-            throw new InvalidInputException("output.path " + folder.target() + " holds an unfinished run trained on"
+                    + ") or start over with --overwrite";
+        } else if (!cp.datasetFingerprint().equals(datasetFingerprint)) {
+            refusal = "output.path " + folder.target() + " holds an unfinished run trained on"
                     + " different data (dataset " + cp.datasetFingerprint() + " then, " + datasetFingerprint
-                    + " now): files were added, removed or changed. Start over with --overwrite");
+                    + " now): files were added, removed or changed. Start over with --overwrite";
+        }
+        if (refusal != null) {
+            if (!config.output().overwrite()) {
+                throw new InvalidInputException(refusal);
+            }
+            // an interrupted overwrite run is kept for resuming; one this run cannot continue is what overwrite discards
+            LOG.warn("Starting over, as output.overwrite asks, instead of resuming the unfinished run in {}: {}",
+                    folder.temp(), refusal);
+            folder.clear();
+            return null;
         }
         folder.delete(RDD_CHECKPOINTS); // the crashed attempt's decoded splits belong to its SparkContext
         LOG.info("Resuming the unfinished run in {} from the checkpoint of epoch {} (stop decided: {})",

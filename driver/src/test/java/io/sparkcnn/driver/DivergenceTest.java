@@ -90,6 +90,7 @@ class DivergenceTest {
                 null, null, null), net, FeatureScaling.minMax(new double[] {0}, new double[] {255}).toDl4jNormalizer(),
                 config.resolved(), "sha256:config", "sha256:data");
 
+        crashed.release(); // the crashed job's lock (a dead process's is taken over: OutputLockTest)
         RunFolder again = RunFolder.begin(config.output().path(), false, conf);
         assertTrue(again.existed());
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> TrainRunner.resumePoint(config, again,

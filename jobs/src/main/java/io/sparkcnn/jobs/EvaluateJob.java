@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
                 "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:report written", "2:bad input: model, dataset, shape or class count, existing output",
-                "1:any other failure"})
+                "75:another job is writing the same output (named; try again later)",
+                "130/143:interrupted by Ctrl-C/SIGTERM (one line says how to continue)", "1:any other failure"})
 public final class EvaluateJob implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
             description = "A run folder written by the train job, or the URI of a model.zip.")

@@ -6,16 +6,84 @@ import io.sparkcnn.workers.LayerHelpers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
-/** What the entry points share: exit codes and the mapping of failures to them. */
+import java.io.PrintWriter;
+
+/**
+ * What the entry points share: exit codes and the mapping of failures to them, and what Ctrl-C or SIGTERM prints.
+ * On SIGINT or SIGTERM the JVM runs its shutdown hooks, among them Spark's, which stops the SparkContext under the
+ * running job: every Spark call then fails with "Cannot call methods on a stopped SparkContext" or "SparkContext
+ * was shut down", and the job's failure would print pages of stack traces. So a handler of both signals records the
+ * signal and prints one line (what was interrupted and the command that continues it) before it hands the signal
+ * on to the JVM's own handler (which starts the shutdown: exit code 128 + the signal's number, 130 for SIGINT and
+ * 143 for SIGTERM, as shells report a process ended by a signal); the failure that follows is not printed.
+ */
 final class JobSupport {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILURE = 1;
-    /** EX_TEMPFAIL: another run holds the registry lock; a scheduler may simply try again later. */
+    /** EX_TEMPFAIL: another run holds the registry lock or the output's lock; a scheduler may simply try again later. */
     static final int EXIT_LOCKED = 75;
     private static final Logger LOG = LoggerFactory.getLogger(JobSupport.class);
 
+    private static volatile String interruptedBy;
+    private static volatile String jobName = "job";
+    private static volatile CommandLine current;
+    private static final String RUN_AGAIN = "nothing was published; run the same command again";
+    private static volatile String continueHint = RUN_AGAIN;
+    private static boolean signalsInstalled;
+
     private JobSupport() {
+    }
+
+    /** What the interruption line tells the user to run; a job sets it once its output is known. */
+    static void onInterrupt(String hint) {
+        continueHint = hint;
+    }
+
+    /** The signal that interrupted this JVM (INT or TERM), or null. */
+    static String interruptedBy() {
+        return interruptedBy;
+    }
+
+    /** The one line printed when the job is interrupted by {@code signal}. */
+    static String interruptedLine(String job, String signal, String hint) {
+        return job + ": interrupted by SIG" + signal + "; " + hint;
+    }
+
+    private static synchronized void installSignalHandlers() {
+        if (signalsInstalled) {
+            return;
+        }
+        signalsInstalled = true;
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                Signal signal = new Signal(name);
+                SignalHandler[] previous = new SignalHandler[1];
+                previous[0] = Signal.handle(signal, sig -> {
+                    if (interruptedBy == null) {
+                        interruptedBy = sig.getName();
+                        CommandLine cl = current;
+                        PrintWriter out = cl == null ? null : cl.getErr();
+                        String line = interruptedLine(jobName, sig.getName(), continueHint);
+                        if (out != null) {
+                            out.println(line);
+                            out.flush();
+                        } else {
+                            System.err.println(line);
+                        }
+                    }
+                    try {
+                        previous[0].handle(sig); // the JVM's: shutdown hooks (Spark stops its context), exit 128 + n
+                    } catch (RuntimeException e) {
+                        Runtime.getRuntime().exit(128 + sig.getNumber());
+                    }
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debug("Cannot handle SIG{} ({}): an interruption prints Spark's errors", name, e.toString());
+            }
+        }
     }
 
     /** A command line whose bad input exits 2 with one clear line, and any other failure exits 1. */
@@ -23,7 +91,16 @@ final class JobSupport {
         // before any network is built or loaded in this (driver) JVM: DL4J's fast layer path, see LayerHelpers
         LayerHelpers.enable();
         CommandLine cl = new CommandLine(job);
+        jobName = name;
+        current = cl;
+        continueHint = RUN_AGAIN; // until the job knows better (train: the resume command)
+        installSignalHandlers();
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            String signal = interruptedBy;
+            if (signal != null) { // the stopped SparkContext's errors: the signal handler printed the one line
+                LOG.debug("{} interrupted by SIG{}", name, signal, e);
+                return 128 + new Signal(signal).getNumber();
+            }
             if (e instanceof InvalidInputException) {
                 commandLine.getErr().println(name + ": error: " + e.getMessage());
                 return EXIT_BAD_INPUT;

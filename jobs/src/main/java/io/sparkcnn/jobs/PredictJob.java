@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "An image that cannot be decoded gets a row with the error column filled, not a failed job."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:predictions written", "2:bad input: model, inputs, shape, existing output",
-                "1:any other failure"})
+                "75:another job is writing the same output (named; try again later)",
+                "130/143:interrupted by Ctrl-C/SIGTERM (one line says how to continue)", "1:any other failure"})
 public final class PredictJob implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
             description = "A run folder written by the train job, or the URI of a model.zip.")

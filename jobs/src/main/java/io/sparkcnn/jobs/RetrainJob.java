@@ -73,6 +73,8 @@ public final class RetrainJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RetrainConfig config = config();
+        JobSupport.onInterrupt("the run is recorded as failed and the champion is unchanged; run the same command again"
+                + " (a registry lock left behind is taken over after registry.lock-stale-after)");
         result = run(config);
         System.out.println(String.format(Locale.ROOT, "%s %s: %s", result.promoted() ? "PROMOTED" : "KEPT", result.runId(),
                 result.reason()));

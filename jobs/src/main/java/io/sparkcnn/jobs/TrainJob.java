@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
                 "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished, run folder written", "2:bad input: invalid config key/value or dataset",
-                "1:any other failure"})
+                "75:another job is writing the same output (named; try again later)",
+                "130/143:interrupted by Ctrl-C/SIGTERM (one line says how to continue)", "1:any other failure"})
 public final class TrainJob implements Callable<Integer> {
     public static final int EXIT_BAD_INPUT = JobSupport.EXIT_BAD_INPUT;
     public static final int EXIT_FAILURE = JobSupport.EXIT_FAILURE;
@@ -84,6 +85,9 @@ public final class TrainJob implements Callable<Integer> {
         String run = RunFolder.targetOf(resume);
         all.add("output.path=" + run);
         all.add("output.resume=true");
+        if (!overwrite) { // a run started with --overwrite records output.overwrite=true; resuming it is no overwrite
+            all.add("output.overwrite=false");
+        }
         if (configFile != null) {
             return ConfigLoader.load(configFile, all);
         }
@@ -95,6 +99,8 @@ public final class TrainJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig config = config();
+        JobSupport.onInterrupt("to continue from its newest epoch checkpoint, run the same command again or: train --resume "
+                + config.output().path());
         result = run(config);
         return 0;
     }

@@ -79,7 +79,8 @@ public final class DecodePartition implements FlatMapFunction<Iterator<SampleRef
                 encoded = in.readAllBytes();
             }
         } catch (IOException e) {
-            return DecodeOutcome.skipped(ref.id(), "cannot read: " + e.getMessage());
+            return DecodeOutcome.skipped(ref.id(), HadoopFiles.danglingLinkTarget(new Path(ref.id()))
+                    .map(HadoopFiles::danglingLinkReason).orElse("cannot read: " + e.getMessage()));
         }
         try {
             byte[] pixels = ImageDecoder.decodeTo(encoded, shape, maxImagePixels);

@@ -26,4 +26,28 @@ public final class HadoopFiles {
         }
         return fs.open(path);
     }
+
+    /**
+     * The target of {@code path} when it is a symbolic link on the local file system whose target does not exist
+     * (Hadoop's local listing drops such a link silently, and opening it says only "does not exist").
+     */
+    public static java.util.Optional<String> danglingLinkTarget(Path path) {
+        try {
+            if (!"file".equals(path.toUri().getScheme())) {
+                return java.util.Optional.empty();
+            }
+            java.nio.file.Path p = java.nio.file.Paths.get(path.toUri());
+            if (java.nio.file.Files.isSymbolicLink(p) && !java.nio.file.Files.exists(p)) {
+                return java.util.Optional.of(java.nio.file.Files.readSymbolicLink(p).toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a local path we can inspect
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The skip reason of a dangling symbolic link. */
+    public static String danglingLinkReason(String target) {
+        return "dangling symbolic link: its target " + target + " does not exist";
+    }
 }

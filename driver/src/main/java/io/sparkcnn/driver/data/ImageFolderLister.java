@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * Lists an image folder tree through the Hadoop FileSystem API: one subfolder per class (sorted names),
  * image files (PNG, JPEG, BMP, GIF by extension) directly inside. Files with other extensions and
- * hidden files are ignored; an empty class folder or a tree with no images is an error. A glob names
+ * hidden files are ignored; an empty class folder or a tree with no images is an error (naming a subfolder that
+ * holds the images, if one does). A dangling symbolic link (local file system) is listed, to be skipped with that
+ * reason when it is decoded. A glob names
  * several such trees (dated partitions), merged by class name.
  */
 public final class ImageFolderLister {
@@ -80,11 +82,27 @@ public final class ImageFolderLister {
                             inClass.add(new ImageFile(f.getPath().toString(), f.getLen(), label));
                         }
                     }
+                    // Hadoop's local listing drops a dangling symbolic link without a word: list it, so that it is
+                    // counted and reported among the skipped files ("dangling symbolic link") when it is decoded
+                    for (Path link : danglingLinks(dir)) {
+                        inClass.add(new ImageFile(link.toString(), 0, label));
+                    }
                 }
                 if (inClass.isEmpty()) {
-                    throw new InvalidInputException(key + ": class folder " + String.join(", ", classDirs.get(
-                            classNames.get(label)).stream().map(Path::toString).toList()) + " contains no images ("
-                            + String.join("/", EXTENSIONS.stream().sorted().toList()) + ")");
+                    List<Path> dirs = classDirs.get(classNames.get(label));
+                    String nested = null;
+                    for (Path dir : dirs) {
+                        nested = nestedImageFolder(fs, dir, 3, new int[] {1000});
+                        if (nested != null) {
+                            break;
+                        }
+                    }
+                    throw new InvalidInputException(key + ": class folder " + String.join(", ", dirs.stream()
+                            .map(Path::toString).toList()) + " contains no images ("
+                            + String.join("/", EXTENSIONS.stream().sorted().toList()) + ")" + (nested == null ? ""
+                            : "; a class folder must hold its images directly, not in subfolders, but they are in "
+                            + nested + " (move them up, or point data.path at the folder whose subfolders are the"
+                            + " classes)"));
                 }
                 inClass.sort(Comparator.comparing(ImageFile::uri));
                 files.addAll(inClass);
@@ -94,6 +112,54 @@ public final class ImageFolderLister {
         } catch (IOException e) {
             throw new InvalidInputException(key + ": cannot list " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Image-named symbolic links directly in a local folder whose targets do not exist. */
+    static List<Path> danglingLinks(Path dir) {
+        if (!"file".equals(dir.toUri().getScheme())) {
+            return List.of(); // HDFS symlinks are off by default; other stores have none
+        }
+        List<Path> links = new ArrayList<>();
+        try (var entries = java.nio.file.Files.newDirectoryStream(java.nio.file.Paths.get(dir.toUri()))) {
+            for (java.nio.file.Path e : entries) {
+                String name = e.getFileName().toString();
+                if (!name.startsWith(".") && !name.startsWith("_") && isImage(name)
+                        && java.nio.file.Files.isSymbolicLink(e) && !java.nio.file.Files.exists(e)) {
+                    links.add(new Path(dir.toUri().getScheme(), dir.toUri().getAuthority(),
+                            dir.toUri().getPath() + "/" + name));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of(); // listed through Hadoop already; this is only the extra look for dangling links
+        }
+        links.sort(null);
+        return links;
+    }
+
+    /** A subfolder of {@code dir} (up to {@code depth} levels down) that holds images, or null. */
+    private static String nestedImageFolder(FileSystem fs, Path dir, int depth, int[] budget) throws IOException {
+        if (depth == 0) {
+            return null;
+        }
+        FileStatus[] entries = fs.listStatus(dir);
+        Arrays.sort(entries);
+        for (FileStatus s : entries) {
+            if (--budget[0] < 0) {
+                return null;
+            }
+            if (s.isDirectory() && !hidden(s.getPath())) {
+                for (FileStatus f : fs.listStatus(s.getPath())) {
+                    if (f.isFile() && !hidden(f.getPath()) && isImage(f.getPath().getName())) {
+                        return s.getPath().toString();
+                    }
+                }
+                String deeper = nestedImageFolder(fs, s.getPath(), depth - 1, budget);
+                if (deeper != null) {
+                    return deeper;
+                }
+            }
+        }
+        return null;
     }
 
     /** The folders {@code root} names: itself, or every folder its glob matches (sorted). */

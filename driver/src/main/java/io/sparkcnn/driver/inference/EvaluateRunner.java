@@ -81,7 +81,7 @@ public final class EvaluateRunner {
         }
 
         RunFolder.checkNotInput("--output", config.output(), JobInputs.ofEvaluate(config.model(), data), hadoopConf);
-        RunFolder folder = RunFolder.begin(config.output(), config.overwrite(), hadoopConf);
+        RunFolder folder = RunFolder.beginFresh("evaluate", config.output(), config.overwrite(), hadoopConf);
         JavaRDD<DecodeOutcome> outcomes = null;
         Broadcast<NetworkHolder> holder = null;
         try {
@@ -127,7 +127,7 @@ public final class EvaluateRunner {
                     input.loss(), stats.top2Accuracy(), failures.size(), path));
             LOG.info("Diagnosis: {}", report.diagnosis().text());
             return new EvaluateResult(path, report, failures.size());
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // a failed Spark job (SparkException, undeclared) too: nothing to resume, remove it
             folder.abort();
             throw e;
         } finally {

@@ -11,30 +11,51 @@ public final class ModelInputs {
     private ModelInputs() {
     }
 
+    /** How a job lets the user set the input shape, as named in its errors. */
+    public enum ShapeSetting {
+        /** evaluate (and the config keys): data.height, data.width, data.channels */
+        CONFIG("data.height, data.width and data.channels", "data.height/width/channels"),
+        /** predict's options */
+        PREDICT_OPTIONS("--height, --width and --channels (gray or rgb)", "--height/--width/--channels");
+
+        final String all;
+        final String shortly;
+
+        ShapeSetting(String all, String shortly) {
+            this.all = all;
+            this.shortly = shortly;
+        }
+    }
+
     /**
      * The shape to decode images at: the model's (images are resized to it) unless the user set
      * data.height/width/channels, which must then match it. A model without a manifest needs them set,
      * and they are checked with one forward pass.
      */
     static ImageShape shape(LoadedModel model, ImageShape requested, boolean requestedExplicitly) {
+        return shape(model, requested, requestedExplicitly, ShapeSetting.CONFIG);
+    }
+
+    /** As above; the errors name the keys or options of {@code setting}. */
+    static ImageShape shape(LoadedModel model, ImageShape requested, boolean requestedExplicitly, ShapeSetting setting) {
         ImageShape trained = model.shape();
         if (trained != null) {
             if (requestedExplicitly && !trained.equals(requested)) {
                 throw new InvalidInputException("model " + model.uri() + " takes " + describe(trained)
-                        + " images but data.height/width/channels ask for " + describe(requested)
+                        + " images but " + setting.shortly + " ask for " + describe(requested)
                         + "; leave them out to resize every image to the model's shape");
             }
             return trained;
         }
         if (!requestedExplicitly) {
             throw new InvalidInputException("model " + model.uri() + " has no manifest.json beside it, so its input shape"
-                    + " is unknown: set data.height, data.width and data.channels");
+                    + " is unknown: set " + setting.all);
         }
         try {
             model.network().output(Nd4j.zeros(1, requested.channels(), requested.height(), requested.width()), false);
         } catch (RuntimeException e) {
             throw new InvalidInputException("model " + model.uri() + " does not accept " + describe(requested)
-                    + " input (data.height/width/channels): " + e.getMessage(), e);
+                    + " input (" + setting.shortly + "): " + e.getMessage(), e);
         }
         return requested;
     }

@@ -54,7 +54,7 @@ public final class PredictRunner {
         Configuration hadoopConf = sc.hadoopConfiguration();
         RunFolder.checkTarget(config.output(), config.overwrite(), hadoopConf);
         LoadedModel model = LoadedModel.load(config.model(), hadoopConf);
-        ImageShape shape = ModelInputs.shape(model, config.shape(), config.shape() != null);
+        ImageShape shape = ModelInputs.shape(model, config.shape(), config.shape() != null, ModelInputs.ShapeSetting.PREDICT_OPTIONS);
         List<SampleRef> refs = list(config, hadoopConf);
         RunFolder.checkNotInput("--output", config.output(), io.sparkcnn.driver.output.JobInputs.ofPredict(config.model(),
                 config.inputs(), config.inputLists(), refs), hadoopConf);
@@ -62,7 +62,7 @@ public final class PredictRunner {
         LOG.info("Predicting {} images with {} ({} classes, input {})", refs.size(), model.uri(), classNames.size(),
                 ModelInputs.describe(shape));
 
-        RunFolder folder = RunFolder.begin(config.output(), config.overwrite(), hadoopConf);
+        RunFolder folder = RunFolder.beginFresh("predict", config.output(), config.overwrite(), hadoopConf);
         Broadcast<NetworkHolder> holder = null;
         JavaRDD<String> lines = null;
         try {
@@ -98,7 +98,7 @@ public final class PredictRunner {
             LOG.info(String.format(Locale.ROOT, "Wrote %d predictions (%d could not be decoded) to %s/%s in %.1fs", rows,
                     errors, path, PREDICTIONS, (System.nanoTime() - start) / 1e9));
             return new PredictResult(path, rows, errors, perClass);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // a failed Spark job (SparkException, undeclared) too: nothing to resume, remove it
             folder.abort();
             throw e;
         } finally {
@@ -163,18 +163,41 @@ public final class PredictRunner {
     /**
      * Image files below {@code dir}, hidden entries skipped. listStatus, not listFiles: on the local
      * FileSystem listFiles builds a LocatedFileStatus per file, which forks an `ls` to read permissions.
+     * Symbolic links are followed, each folder and each file once (by real path on the local file system): a
+     * link to a folder above it (a loop) would otherwise repeat its images until the path is too long.
      */
     private static void walk(FileSystem fs, Path dir, List<String> found) throws IOException {
-        for (FileStatus s : fs.listStatus(dir)) {
+        walk(fs, dir, found, new java.util.HashSet<>(List.of(realPath(dir))), new java.util.HashSet<>());
+    }
+
+    private static void walk(FileSystem fs, Path dir, List<String> found, java.util.Set<String> folders,
+                             java.util.Set<String> files) throws IOException {
+        FileStatus[] entries = fs.listStatus(dir);
+        java.util.Arrays.sort(entries); // by path: the first of two ways to one file or folder is the one kept
+        for (FileStatus s : entries) {
             if (ImageFolderLister.hidden(s.getPath())) {
                 continue;
             }
             if (s.isDirectory()) {
-                walk(fs, s.getPath(), found);
-            } else if (ImageFolderLister.isImage(s.getPath().getName())) {
+                if (folders.add(realPath(s.getPath()))) {
+                    walk(fs, s.getPath(), found, folders, files);
+                }
+            } else if (ImageFolderLister.isImage(s.getPath().getName()) && files.add(realPath(s.getPath()))) {
                 found.add(s.getPath().toString());
             }
         }
+    }
+
+    /** The real path of a local file (symbolic links resolved); other file systems have none: the path itself. */
+    static String realPath(Path path) {
+        if ("file".equals(path.toUri().getScheme())) {
+            try {
+                return java.nio.file.Paths.get(path.toUri()).toRealPath().toString();
+            } catch (IOException | RuntimeException e) {
+                // fall through
+            }
+        }
+        return path.toString();
     }
 
     /**

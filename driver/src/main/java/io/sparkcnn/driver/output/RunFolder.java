@@ -1,7 +1,10 @@
 package io.sparkcnn.driver.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.data.ImageFolderLister;
+import io.sparkcnn.driver.registry.RegistryLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -9,13 +12,19 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.AccessControlException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -25,22 +34,43 @@ import java.util.UUID;
  * see half a run. The unfinished folder has a fixed name so that the same command, run again after a crash,
  * finds it and resumes from its checkpoints; {@code overwrite} discards it instead. On a failure without
  * checkpoints {@link #abort()} removes it.
+ *
+ * <p>The unfinished folder holds a small marker, {@value #MARKER}, naming the job that writes it and whether the run
+ * replaces an existing output (it was started with overwrite): a train run started with overwrite and interrupted is
+ * resumed by the same command (with or without overwrite, or {@code --resume}) and still replaces the old output when
+ * it finishes. Jobs with nothing to resume (evaluate, predict: {@link #beginFresh}) discard an unfinished folder of
+ * their own kind that a failed or killed run left. The marker is removed before the folder is published.
+ *
+ * <p>While a job writes an output it holds the lock {@code .<name>.lock} beside it ({@link RegistryLock#acquireOutput},
+ * renewed; taken over when stale for {@link #LOCK_STALE_AFTER} or when its holder's process on this host is gone): a
+ * second job on the same output exits 75 naming the first instead of discarding or resuming its unfinished folder.
  */
 public final class RunFolder {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final FileSystem fs;
     private final Path target;
     private final Path temp;
+    private final String job;
     private final boolean overwrite;
     private final boolean existed;
+    private RegistryLock lock;
     private boolean committed;
+
+    /** An output lock not renewed for this long belongs to a job that died. */
+    public static final Duration LOCK_STALE_AFTER = Duration.ofSeconds(60);
 
     /** Suffix of the hidden folder that holds a run until it is complete. */
     public static final String UNFINISHED = "._unfinished";
+    /** The marker inside the unfinished folder: {"job", "overwrite", "started", "host"}. */
+    public static final String MARKER = "_run.json";
+    /** The job kind of {@link #begin(String, boolean, Configuration)}: a run resumable from its checkpoints. */
+    public static final String TRAIN = "train";
 
-    private RunFolder(FileSystem fs, Path target, Path temp, boolean overwrite, boolean existed) {
+    private RunFolder(FileSystem fs, Path target, Path temp, String job, boolean overwrite, boolean existed) {
         this.fs = fs;
         this.target = target;
         this.temp = temp;
+        this.job = job;
         this.overwrite = overwrite;
         this.existed = existed;
     }
@@ -55,7 +85,7 @@ public final class RunFolder {
                 throw new InvalidInputException("output.path " + qualified + " is the root of its file system: refusing"
                         + " to write (and with --overwrite, to delete) it; choose a folder below it");
             }
-            if (fs.exists(qualified) && !overwrite) {
+            if (fs.exists(qualified) && !overwrite && !replacingTrainRun(fs, qualified)) {
                 throw new InvalidInputException("output.path " + qualified + " already exists; choose another path or set"
                         + " output.overwrite = true");
             }
@@ -205,18 +235,98 @@ public final class RunFolder {
     }
 
     /**
-     * Opens the unfinished folder of the run at {@code uri}: an existing one (left by a run that crashed)
-     * is kept for resuming unless {@code overwrite} is set, in which case it is discarded.
+     * Opens the unfinished folder of the (train) run at {@code uri}: an existing one (left by a run that crashed)
+     * is kept for resuming unless {@code overwrite} is set, in which case it is discarded; but one that was itself
+     * started with overwrite (its marker says so) is kept for resuming either way, and replaces the target on commit.
      */
     public static RunFolder begin(String uri, boolean overwrite, Configuration conf) throws IOException {
         Path target = checkTarget(uri, overwrite, conf);
         FileSystem fs = target.getFileSystem(conf);
         Path temp = unfinished(target);
-        boolean existed = fs.exists(temp);
-        if (existed && overwrite) {
-            fs.delete(temp, true);
-            existed = false;
+        RegistryLock lock = lockOutput(fs, target, TRAIN);
+        try {
+            return beginLocked(fs, target, temp, overwrite, lock);
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(lock);
+            throw e;
         }
+    }
+
+    private static void closeQuietly(RegistryLock lock) {
+        try {
+            lock.close();
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RunFolder.class).warn("Could not release {}: {}", lock, e.toString());
+        }
+    }
+
+    private static RegistryLock lockOutput(FileSystem fs, Path target, String job) throws IOException {
+        try {
+            return RegistryLock.acquireOutput(fs, target, job + "-" + UUID.randomUUID().toString().substring(0, 8),
+                    LOCK_STALE_AFTER);
+        } catch (AccessControlException e) {
+            throw new InvalidInputException("output.path " + target + ": no permission to create the run folder: "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static RunFolder beginLocked(FileSystem fs, Path target, Path temp, boolean overwrite, RegistryLock lock)
+            throws IOException {
+        boolean existed = fs.exists(temp);
+        boolean replaces = overwrite;
+        if (existed) {
+            JsonNode marker = marker(fs, temp);
+            boolean pendingOverwrite = marker != null && TRAIN.equals(marker.path("job").asText())
+                    && marker.path("overwrite").asBoolean(false);
+            if (pendingOverwrite) {
+                replaces = true; // the overwrite began already: resume it, and it still replaces the old output
+            } else if (overwrite) {
+                fs.delete(temp, true);
+                existed = false;
+            }
+        }
+        return open(fs, target, temp, TRAIN, replaces, existed, lock);
+    }
+
+    /**
+     * Opens a new unfinished folder for a job with nothing to resume (evaluate, predict: {@code job} names it). An
+     * unfinished folder that a failed or killed run of the same job left is discarded (WARN); one of another job (a
+     * train run's checkpoints) is refused (exit code 2) unless {@code overwrite}.
+     */
+    public static RunFolder beginFresh(String job, String uri, boolean overwrite, Configuration conf) throws IOException {
+        Path target = checkTarget(uri, overwrite, conf);
+        FileSystem fs = target.getFileSystem(conf);
+        Path temp = unfinished(target);
+        RegistryLock lock = lockOutput(fs, target, job);
+        try {
+            return beginFreshLocked(job, fs, target, temp, overwrite, lock);
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(lock);
+            throw e;
+        }
+    }
+
+    private static RunFolder beginFreshLocked(String job, FileSystem fs, Path target, Path temp, boolean overwrite,
+                                              RegistryLock lock) throws IOException {
+        if (fs.exists(temp)) {
+            JsonNode marker = marker(fs, temp);
+            String other = marker == null ? (fs.exists(new Path(temp, CheckpointStore.FOLDER)) ? TRAIN : null)
+                    : marker.path("job").asText("?");
+            if (other != null && !other.equals(job) && !overwrite) {
+                throw new InvalidInputException("output " + target + ": " + temp + " holds an unfinished " + other
+                        + " run" + (marker == null ? "" : " (started " + marker.path("started").asText("?") + " on "
+                        + marker.path("host").asText("?") + ")") + "; choose another output, or pass --overwrite to"
+                        + " discard it");
+            }
+            org.slf4j.LoggerFactory.getLogger(RunFolder.class).warn("Discarding {}, left by an earlier {} run that did"
+                    + " not finish", temp, other == null ? job : other);
+            fs.delete(temp, true);
+        }
+        return open(fs, target, temp, job, overwrite, false, lock);
+    }
+
+    private static RunFolder open(FileSystem fs, Path target, Path temp, String job, boolean overwrite, boolean existed,
+                                  RegistryLock lock) throws IOException {
         try {
             if (!existed && !fs.mkdirs(temp)) {
                 throw new InvalidInputException("output.path " + target + ": cannot create " + temp
@@ -226,7 +336,50 @@ public final class RunFolder {
             throw new InvalidInputException("output.path " + target + ": no permission to create the run folder: "
                     + firstLine(e.getMessage()), e);
         }
-        return new RunFolder(fs, target, temp, overwrite, existed);
+        RunFolder folder = new RunFolder(fs, target, temp, job, overwrite, existed);
+        folder.lock = lock;
+        if (!existed || marker(fs, temp) == null) {
+            folder.writeMarker();
+        }
+        return folder;
+    }
+
+    private void writeMarker() throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", job);
+        m.put("overwrite", overwrite);
+        m.put("started", Instant.now().toString());
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        m.put("host", host);
+        m.put("pid", ProcessHandle.current().pid());
+        try (OutputStream out = fs.create(new Path(temp, MARKER), true)) {
+            out.write(JSON.writeValueAsBytes(m));
+        }
+    }
+
+    /** The marker of an unfinished folder, or null when it has none (or it is unreadable). */
+    static JsonNode marker(FileSystem fs, Path temp) {
+        try (InputStream in = fs.open(new Path(temp, MARKER))) {
+            return JSON.readTree(in);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** True when the unfinished folder beside {@code target} is a train run started with overwrite (it replaces it). */
+    private static boolean replacingTrainRun(FileSystem fs, Path target) {
+        JsonNode marker = marker(fs, unfinished(target));
+        return marker != null && TRAIN.equals(marker.path("job").asText()) && marker.path("overwrite").asBoolean(false);
+    }
+
+    /** True when the run replaces an existing output when it commits (overwrite now, or when it began). */
+    public boolean overwrite() {
+        return overwrite;
     }
 
     private static String firstLine(String message) {
@@ -267,6 +420,7 @@ public final class RunFolder {
 
     /** Renames the finished folder into place (replacing an old run only when overwrite was asked for). */
     public Path commit() throws IOException {
+        fs.delete(new Path(temp, MARKER), false);
         Path old = null;
         if (fs.exists(target)) {
             if (!overwrite) {
@@ -287,6 +441,7 @@ public final class RunFolder {
         if (old != null) {
             fs.delete(old, true);
         }
+        release();
         return target;
     }
 
@@ -296,6 +451,7 @@ public final class RunFolder {
         if (!fs.mkdirs(temp)) {
             throw new IOException("cannot recreate " + temp);
         }
+        writeMarker();
     }
 
     /** Removes the unfinished folder (for a run with nothing worth resuming). */
@@ -307,6 +463,21 @@ public final class RunFolder {
             fs.delete(temp, true);
         } catch (IOException ignored) {
             // best effort: the folder is hidden and named as temporary
+        }
+        release();
+    }
+
+    /** Releases the output's lock (after commit or abort, or when a failed run keeps its folder for resuming). */
+    public void release() {
+        RegistryLock held = lock;
+        lock = null;
+        if (held != null) {
+            try {
+                held.close();
+            } catch (IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(RunFolder.class).warn("Could not release the lock of {}: {}", target,
+                        e.toString());
+            }
         }
     }
 }

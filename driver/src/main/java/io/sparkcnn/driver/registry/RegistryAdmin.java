@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,8 @@ public final class RegistryAdmin {
                             && l.path("decision").asText().equals("promoted") ? "*" : " ",
                     l.path("run").asText(), l.path("kind").asText(), l.path("decision").asText(),
                     score.isNumber() ? String.format(Locale.ROOT, "%.4f", score.asDouble()) : "-",
-                    l.path("champion_after").asText("-"), l.path("reason").asText("")));
+                    l.path("champion_after").asText("-"), l.path("reason").asText("")
+                            + (l.hasNonNull("rollback") ? " (" + l.get("rollback").asText() + ")" : "")));
         }
         List<String> runs = registry.finishedRuns();
         out.append(String.format(Locale.ROOT, "%d runs in %s; champion: %s%n", runs.size(), registry.root(),
@@ -65,7 +67,8 @@ public final class RegistryAdmin {
 
     /**
      * Makes {@code runId} the champion by hand ({@code rollback} names the action in the history). Without a
-     * run, a rollback goes back to the champion before the current one.
+     * run, a rollback walks one step back through the chain of promotions ({@link #previousChampion}); a
+     * rollback's history line says where it is ({@code rollback}: "rolled back from B to A (...)").
      */
     public static Champion promote(String uri, Configuration conf, String runId, boolean rollback, String by,
                                    String reason, Duration staleAfter) throws IOException {
@@ -76,7 +79,30 @@ public final class RegistryAdmin {
         String owner = (rollback ? "rollback-" : "promote-") + Instant.now().toEpochMilli();
         try (RegistryLock lock = RegistryLock.acquire(registry, owner, staleAfter)) {
             Optional<Champion> before = registry.champion();
-            String target = runId != null ? runId : previousChampion(registry, before.map(Champion::run).orElse(null));
+            String from = before.map(Champion::run).orElse(null);
+            String target;
+            String note = null;
+            if (runId == null) {
+                RollbackStep step = previousChampion(registry, from);
+                target = step.target();
+                note = step.note();
+            } else {
+                target = runId;
+                if (rollback) {
+                    Chain chain = Chain.of(registry.history(), from);
+                    int at = chain.runs().subList(0, Math.max(chain.cursor(), 0)).lastIndexOf(runId);
+                    if (at >= 0) {
+                        note = note(chain, at, from);
+                    } else { // where the chain stands once this line is in the history
+                        List<JsonNode> after = new ArrayList<>(registry.history());
+                        after.add(Registry.JSON.valueToTree(Map.of("kind", "rollback", "champion_after", runId)));
+                        Chain next = Chain.of(after, runId);
+                        note = "rolled back from " + (from == null ? "no champion" : from) + " to " + runId
+                                + " (named; not an earlier champion in the chain of promotions; next rollback: "
+                                + (next.cursor() > 0 ? next.runs().get(next.cursor() - 1) : "none left") + ")";
+                    }
+                }
+            }
             if (!registry.finishedRuns().contains(target)) {
                 throw new InvalidInputException("run " + target + " is not a finished run of " + registry.root()
                         + " (runs: " + registry.finishedRuns() + ")");
@@ -109,26 +135,94 @@ public final class RegistryAdmin {
             line.put("by", by);
             line.put("champion_before", before.map(Champion::run).orElse(null));
             line.put("champion_after", target);
+            if (note != null) {
+                line.put("rollback", note);
+            }
             registry.appendHistory(line);
-            LOG.info("{} {}: champion {} -> {} by {} ({})", rollback ? "Rolled back" : "Promoted", registry.root(),
-                    before.map(Champion::run).orElse("none"), target, by, reason);
+            if (note != null) {
+                LOG.info("Registry {}: {}, by {} ({})", registry.root(), note, by, reason);
+            } else {
+                LOG.info("Promoted {}: champion {} -> {} by {} ({})", registry.root(),
+                        before.map(Champion::run).orElse("none"), target, by, reason);
+            }
             return champion;
         }
     }
 
-    /** The champion before {@code current}: the last history line whose champion_after was another run. */
-    static String previousChampion(Registry registry, String current) throws IOException {
+    /**
+     * Where a rollback without a run goes, and why: the chain of promotions (retrains that promoted and
+     * promotions by hand) replayed from the history with a cursor that rollbacks move back; a promotion
+     * after a rollback drops the champions the rollbacks left (as a browser's history drops the pages after
+     * the current one), so rolling back twice walks back two promotions instead of toggling.
+     *
+     * @param target the run a rollback without a run makes the champion
+     * @param note   e.g. "rolled back from B to A (2 promotions back from the newest, C; next rollback: none left)"
+     */
+    record RollbackStep(String target, String note) {
+    }
+
+    /** The chain of champions made by promotions, oldest first, and the index of the current champion in it. */
+    record Chain(List<String> runs, int cursor) {
+        static Chain of(List<JsonNode> history, String current) {
+            List<String> runs = new ArrayList<>();
+            int cursor = -1;
+            for (JsonNode l : history) {
+                String kind = l.path("kind").asText("");
+                String after = l.path("champion_after").asText("");
+                if (after.isEmpty() || (cursor >= 0 && after.equals(runs.get(cursor)))) {
+                    continue; // kept, failed, or a promotion of the champion itself: the chain is unchanged
+                }
+                int back = kind.equals("rollback") ? runs.subList(0, Math.max(cursor, 0)).lastIndexOf(after) : -1;
+                if (back >= 0) {
+                    cursor = back; // a rollback to an earlier champion of the chain: walk back
+                } else { // a promotion (or a rollback to a run the chain does not hold before the champion)
+                    runs.subList(cursor + 1, runs.size()).clear();
+                    runs.add(after);
+                    cursor = runs.size() - 1;
+                }
+            }
+            if (current != null && (cursor < 0 || !runs.get(cursor).equals(current))) {
+                // the pointer disagrees with the history (written by hand?): trust the pointer
+                int at = runs.lastIndexOf(current);
+                if (at >= 0) {
+                    cursor = at;
+                } else {
+                    runs.subList(cursor + 1, runs.size()).clear();
+                    runs.add(current);
+                    cursor = runs.size() - 1;
+                }
+            }
+            return new Chain(runs, cursor);
+        }
+
+        String newest() {
+            return runs.get(runs.size() - 1);
+        }
+    }
+
+    /** The champion a rollback from {@code current} goes to, skipping champions that a rollback already left. */
+    static RollbackStep previousChampion(Registry registry, String current) throws IOException {
         if (current == null) {
             throw new InvalidInputException("the registry " + registry.root() + " has no champion to roll back from");
         }
-        List<JsonNode> history = registry.history();
-        for (int i = history.size() - 1; i >= 0; i--) {
-            String after = history.get(i).path("champion_after").asText("");
-            if (!after.isEmpty() && !after.equals(current)) {
-                return after;
-            }
+        Chain chain = Chain.of(registry.history(), current);
+        if (chain.cursor() <= 0) {
+            String left = chain.runs().size() > 1 ? "; rollbacks already went back past "
+                    + String.join(", ", chain.runs().subList(1, chain.runs().size())) : "";
+            throw new InvalidInputException("rollback refused: " + current + " is the first champion in the chain of"
+                    + " promotions of " + registry.root() + left + ": there is no earlier champion to roll back to"
+                    + " (name a run: rollback RUN, or promote RUN)");
         }
-        throw new InvalidInputException("the registry " + registry.root() + " has had no champion before " + current
-                + "; name the run to roll back to");
+        return new RollbackStep(chain.runs().get(chain.cursor() - 1), note(chain, chain.cursor() - 1, current));
+    }
+
+    /** "rolled back from C to B (1 promotion back from the newest, C; next rollback: A)". */
+    static String note(Chain chain, int to, String from) {
+        String target = chain.runs().get(to);
+        int back = chain.runs().size() - 1 - to;
+        String where = back == 0 ? "the newest promotion" : back + (back == 1 ? " promotion" : " promotions")
+                + " back from the newest, " + chain.newest();
+        return "rolled back from " + from + " to " + target + " (" + where + "; next rollback: "
+                + (to > 0 ? chain.runs().get(to - 1) : "none left") + ")";
     }
 }

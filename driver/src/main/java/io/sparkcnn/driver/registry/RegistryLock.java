@@ -2,6 +2,7 @@ package io.sparkcnn.driver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +35,21 @@ import java.util.concurrent.TimeUnit;
  * {@code staleAfter}, at most every minute; a lock not renewed for {@code staleAfter} belongs to a run
  * that died, and the next run takes it over by renaming it aside (only one contender's rename succeeds)
  * and logs that. Before it changes the champion or history, a holder checks that the lock is still its own.
+ *
+ * <p>The same lock guards a run's output path ({@link #acquireOutput}: {@code .<name>.lock} beside it), so that two
+ * jobs writing one output cannot discard or resume each other's unfinished folder. There a holder on this host whose
+ * process is gone (or a holder in this JVM that is no longer live) is taken to be dead at once, so the same command
+ * run after a killed one resumes without waiting for the lock to go stale.
  */
 public final class RegistryLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryLock.class);
 
-    private final Registry registry;
+    /** Owners of the locks held by this JVM right now. */
+    private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+
+    private final FileSystem fs;
+    private final Path lockPath;
+    private final String what;
     private final String owner;
     private final Holder tookOverFrom;
     private final ScheduledExecutorService heartbeat;
@@ -49,8 +62,12 @@ public final class RegistryLock implements AutoCloseable {
         }
     }
 
-    private RegistryLock(Registry registry, String owner, Holder tookOverFrom, Duration staleAfter) {
-        this.registry = registry;
+    private RegistryLock(FileSystem fs, Path lockPath, String what, String owner, Holder tookOverFrom,
+                         Duration staleAfter) {
+        this.fs = fs;
+        this.lockPath = lockPath;
+        this.what = what;
+        LIVE.add(owner);
         this.owner = owner;
         this.tookOverFrom = tookOverFrom;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,31 +85,59 @@ public final class RegistryLock implements AutoCloseable {
      * @throws RegistryLockedException when a live holder has it
      */
     public static RegistryLock acquire(Registry registry, String owner, Duration staleAfter) throws IOException {
-        FileSystem fs = registry.fileSystem();
-        Path lock = registry.lockPath();
+        return acquire(registry.fileSystem(), registry.fileContext(), registry.lockPath(), "the registry lock", owner,
+                staleAfter, false, (holder, age) -> "registry " + registry.root() + " is locked by " + holder.describe()
+                        + ", " + age.toSeconds() + " s ago: another retrain or registry command is running. Try again"
+                        + " later; a lock not renewed for " + staleAfter.toSeconds() + " s (registry.lock-stale-after) is taken over");
+    }
+
+    /**
+     * Takes the lock {@code .<name>.lock} beside the output {@code target} for {@code owner} (a job), taking over a
+     * stale or dead holder's.
+     *
+     * @throws RegistryLockedException when a live job holds it (the jobs exit with 75)
+     */
+    public static RegistryLock acquireOutput(FileSystem fs, Path target, String owner, Duration staleAfter)
+            throws IOException {
+        Path lock = outputLock(target);
+        return acquire(fs, null, lock, "the lock of " + target, owner,
+                staleAfter, true, (holder, age) -> "output " + target + " is being written by " + holder.describe()
+                        + ", renewed " + age.toSeconds() + " s ago: two jobs may not write one output at once. Try again"
+                        + " when it has finished; a lock not renewed for " + staleAfter.toSeconds() + " s (" + lock
+                        + ") is taken over");
+    }
+
+    /** The lock file of the output {@code target}: {@code .<name>.lock} beside it. */
+    public static Path outputLock(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + ".lock");
+    }
+
+    private static RegistryLock acquire(FileSystem fs, FileContext fc, Path lock, String what, String owner,
+                                        Duration staleAfter, boolean deadPidIsStale,
+                                        java.util.function.BiFunction<Holder, Duration, String> lockedMessage)
+            throws IOException {
         Holder tookOver = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             if (tryCreate(fs, lock, owner, staleAfter)) {
                 if (tookOver != null) {
-                    LOG.warn("Took over the registry lock of {}: not renewed for more than registry.lock-stale-after ({} s),"
-                            + " so that run is taken to have died", tookOver.describe(), staleAfter.toSeconds());
+                    LOG.warn("Took over {} of {}: not renewed for more than {} s{}, so that run is taken to have died",
+                            what, tookOver.describe(), staleAfter.toSeconds(),
+                            deadPidIsStale ? ", or its process on this host is gone" : " (registry.lock-stale-after)");
                 }
-                LOG.info("Holding the registry lock {} as {}", lock, owner);
-                return new RegistryLock(registry, owner, tookOver, staleAfter);
+                LOG.info("Holding {} ({}) as {}", what, lock, owner);
+                return new RegistryLock(fs, lock, what, owner, tookOver, staleAfter);
             }
             Optional<Holder> holder = read(fs, lock);
             if (holder.isEmpty()) {
                 continue; // released between our create and our read
             }
             Duration age = Duration.between(holder.get().renewed(), Instant.now());
-            if (age.compareTo(staleAfter) < 0) {
-                throw new RegistryLockedException("registry " + registry.root() + " is locked by " + holder.get().describe()
-                        + ", " + age.toSeconds() + " s ago: another retrain or registry command is running. Try again"
-                        + " later; a lock not renewed for " + staleAfter.toSeconds() + " s (registry.lock-stale-after) is taken over");
+            if (age.compareTo(staleAfter) < 0 && !(deadPidIsStale && dead(holder.get()))) {
+                throw new RegistryLockedException(lockedMessage.apply(holder.get(), age));
             }
-            Path aside = new Path(lock.getParent(), "." + Registry.LOCK + ".stale-" + owner);
+            Path aside = new Path(lock.getParent(), "." + lock.getName() + ".stale-" + owner);
             try {
-                registry.fileContext().rename(lock, aside, Options.Rename.NONE);
+                rename(fs, fc, lock, aside);
             } catch (FileNotFoundException e) {
                 continue; // another contender took it over first; try again against the new holder
             }
@@ -123,6 +168,36 @@ public final class RegistryLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Renames the lock aside, failing when it is gone: through {@code fc}, else a FileContext of the scheme (rename
+     * NONE fails when the target exists), else, for a scheme without one, the FileSystem's rename.
+     */
+    private static void rename(FileSystem fs, FileContext fc, Path lock, Path aside) throws IOException {
+        FileContext context = fc;
+        if (context == null) {
+            try {
+                context = FileContext.getFileContext(fs.getUri(), fs.getConf());
+            } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+                if (!fs.rename(lock, aside)) {
+                    throw new FileNotFoundException(lock + " is gone");
+                }
+                return;
+            }
+        }
+        context.rename(lock, aside, Options.Rename.NONE);
+    }
+
+    /** A holder on this host whose process is gone, or one in this JVM that released nothing but is not live. */
+    private static boolean dead(Holder holder) {
+        if (holder.pid() <= 0 || !hostName().equals(holder.host())) {
+            return false;
+        }
+        if (holder.pid() == ProcessHandle.current().pid()) {
+            return !LIVE.contains(holder.owner());
+        }
+        return ProcessHandle.of(holder.pid()).map(p -> !p.isAlive()).orElse(true);
+    }
+
     /** The current holder of the lock at {@code lock}, if there is one. */
     static Optional<Holder> read(FileSystem fs, Path lock) throws IOException {
         try {
@@ -149,9 +224,9 @@ public final class RegistryLock implements AutoCloseable {
 
     /** Fails when the lock is no longer this holder's (it went stale and was taken over). */
     public void verifyHeld() throws IOException {
-        Optional<Holder> now = read(registry.fileSystem(), registry.lockPath());
+        Optional<Holder> now = read(fs, lockPath);
         if (now.isEmpty() || !now.get().owner().equals(owner)) {
-            throw new IOException("lost the registry lock " + registry.lockPath() + " (now "
+            throw new IOException("lost " + what + " " + lockPath + " (now "
                     + now.map(Holder::describe).orElse("absent") + "): it was not renewed in time and was taken over;"
                     + " this run changes nothing");
         }
@@ -159,11 +234,11 @@ public final class RegistryLock implements AutoCloseable {
 
     private void renew() {
         try {
-            if (read(registry.fileSystem(), registry.lockPath()).map(h -> h.owner().equals(owner)).orElse(false)) {
-                registry.fileSystem().setTimes(registry.lockPath(), System.currentTimeMillis(), -1);
+            if (read(fs, lockPath).map(h -> h.owner().equals(owner)).orElse(false)) {
+                fs.setTimes(lockPath, System.currentTimeMillis(), -1);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not renew the registry lock {}: {}", registry.lockPath(), e.toString());
+            LOG.warn("Could not renew {} {}: {}", what, lockPath, e.toString());
         }
     }
 
@@ -176,9 +251,10 @@ public final class RegistryLock implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (read(registry.fileSystem(), registry.lockPath()).map(h -> h.owner().equals(owner)).orElse(false)) {
-            registry.fileSystem().delete(registry.lockPath(), false);
-            LOG.info("Released the registry lock {}", registry.lockPath());
+        LIVE.remove(owner);
+        if (read(fs, lockPath).map(h -> h.owner().equals(owner)).orElse(false)) {
+            fs.delete(lockPath, false);
+            LOG.info("Released {} {}", what, lockPath);
         }
     }
 

@@ -192,9 +192,15 @@ public final class ComparisonWriter {
                         c.minImprovement(), c.floor()));
 
         if (cp != null) {
-            h.append("<section><h2>Per-class F1 (largest regression first)</h2><div class=\"scroll\"><table><thead><tr>")
+            List<ClassDelta> deltas = classDeltas(c);
+            h.append("<section><h2>Per-class F1 (largest regression first)</h2>");
+            if (deltas.size() > ReportWriter.MAX_TABLE_CLASSES) {
+                h.append("<p>").append(ReportWriter.moreClassesNote(ReportWriter.MAX_TABLE_CLASSES + " largest regressions",
+                        deltas.size())).append("</p>");
+            }
+            h.append("<div class=\"scroll\"><table><thead><tr>")
                     .append("<th>class</th><th>champion</th><th>challenger</th><th>delta</th></tr></thead><tbody>");
-            for (ClassDelta d : classDeltas(c)) {
+            for (ClassDelta d : deltas.subList(0, Math.min(ReportWriter.MAX_TABLE_CLASSES, deltas.size()))) {
                 h.append("<tr><td>").append(ReportWriter.esc(d.name())).append(String.format(Locale.ROOT,
                         "</td><td>%.4f</td><td>%.4f</td><td class=\"%s\">%+.4f</td></tr>", d.champion(), d.challenger(),
                         d.delta() > 0 ? "up" : d.delta() < 0 ? "down" : "", d.delta()));

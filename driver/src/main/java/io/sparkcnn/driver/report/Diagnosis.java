@@ -1,6 +1,9 @@
 package io.sparkcnn.driver.report;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Reads the fit from train, validation and test accuracy and loss, as one would from Keras' history:
@@ -33,6 +36,56 @@ public record Diagnosis(Verdict verdict, String text) {
 
     /** Accuracy and mean loss of one split (NaN when the split was not evaluated). */
     public record Split(double accuracy, double loss) {
+    }
+
+    /** The largest class this many times the smallest (in images) reads as a class imbalance worth a sentence. */
+    public static final double IMBALANCE_RATIO = 10;
+    /** At most this many minority classes are named in the sentence. */
+    static final int MINORITY_NAMED = 10;
+
+    /**
+     * As {@link #of(Split, Split, Split, int)}, with a sentence on class imbalance appended when the largest class
+     * has at least {@link #IMBALANCE_RATIO} times the images of the smallest. The counts are the evaluated split's
+     * support: the split is stratified, so its class proportions are the training split's.
+     */
+    public static Diagnosis of(Split train, Split validation, Split test, ClassificationMetrics metrics) {
+        Diagnosis fit = of(train, validation, test, metrics.perClass().size());
+        String imbalance = imbalance(metrics);
+        return imbalance == null ? fit : new Diagnosis(fit.verdict(), fit.text() + " " + imbalance);
+    }
+
+    /** The imbalance sentence, or null when the classes are within {@link #IMBALANCE_RATIO} of each other. */
+    static String imbalance(ClassificationMetrics metrics) {
+        List<ClassificationMetrics.PerClass> classes = metrics.perClass();
+        if (classes.size() < 2) {
+            return null;
+        }
+        ClassificationMetrics.PerClass largest = classes.stream()
+                .max(Comparator.comparingLong(ClassificationMetrics.PerClass::support)).orElseThrow();
+        ClassificationMetrics.PerClass smallest = classes.stream()
+                .min(Comparator.comparingLong(ClassificationMetrics.PerClass::support)).orElseThrow();
+        if (largest.support() == 0 || largest.support() < IMBALANCE_RATIO * smallest.support()) {
+            return null;
+        }
+        List<ClassificationMetrics.PerClass> minority = classes.stream()
+                .filter(c -> c.support() * IMBALANCE_RATIO <= largest.support())
+                .sorted(Comparator.comparingLong(ClassificationMetrics.PerClass::support)
+                        .thenComparing(ClassificationMetrics.PerClass::name)).toList();
+        String named = minority.stream().limit(MINORITY_NAMED)
+                .map(c -> String.format(Locale.ROOT, "%s (%d images, recall %s)", c.name(), c.support(),
+                        c.support() == 0 ? "n/a" : pct(c.recall())))
+                .collect(Collectors.joining(", "));
+        if (minority.size() > MINORITY_NAMED) {
+            named += " and " + (minority.size() - MINORITY_NAMED) + " more (report.json lists every class)";
+        }
+        String ratio = smallest.support() == 0 ? "images of a class with none"
+                : String.format(Locale.ROOT, "%.0fx the images of the smallest, %s (%d)",
+                (double) largest.support() / smallest.support(), smallest.name(), smallest.support());
+        return String.format(Locale.ROOT, "Class imbalance: the largest class, %s (%d images in this split, which is"
+                        + " stratified like the training split), has %s. Classes with a tenth or less of the largest: %s."
+                        + " Accuracy is dominated by the large classes and hides how these fare: look at their recall,"
+                        + " and collect more images of them or rebalance the training data (e.g. oversample them).",
+                largest.name(), largest.support(), ratio, named);
     }
 
     public static Diagnosis of(Split train, Split validation, Split test, int numClasses) {

@@ -29,6 +29,12 @@ import java.util.Map;
 public final class ReportWriter {
     /** The gallery shows this many of the most confident mistakes (fewer if there are fewer). */
     public static final int GALLERY = 32;
+    /**
+     * With more classes than this, report.html shows the largest confusions as a list instead of the whole matrix
+     * and its heat map, and per-class tables the worst rows only (1,000 classes made a 74 MB page); report.json
+     * keeps everything.
+     */
+    public static final int MAX_TABLE_CLASSES = 50;
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportWriter() {
@@ -39,7 +45,7 @@ public final class ReportWriter {
         public static Report of(ReportInput in) {
             ClassificationMetrics metrics = ClassificationMetrics.of(in.evaluated().confusion(), in.classNames());
             Diagnosis.Split test = new Diagnosis.Split(in.evaluated().accuracy(), in.loss());
-            return new Report(in, metrics, Diagnosis.of(in.train(), in.validation(), test, in.classNames().size()));
+            return new Report(in, metrics, Diagnosis.of(in.train(), in.validation(), test, metrics));
         }
     }
 
@@ -215,16 +221,27 @@ public final class ReportWriter {
             h.append("</tbody></table></div></section>\n");
         }
 
-        h.append("<section><h2>Confusion matrix</h2><p>Rows are the true class, columns the prediction; counts,")
-                .append(" shaded by the share of the row.</p>");
-        confusionTable(h, s.confusion(), in.classNames());
-        h.append("<div class=\"charts\">");
-        img(h, ReportCharts.confusionHeatMap(s.confusion(), in.classNames()), "confusion matrix heat map, row-normalised");
-        h.append("</div></section>\n");
+        if (in.classNames().size() <= MAX_TABLE_CLASSES) {
+            h.append("<section><h2>Confusion matrix</h2><p>Rows are the true class, columns the prediction; counts,")
+                    .append(" shaded by the share of the row.</p>");
+            confusionTable(h, s.confusion(), in.classNames());
+            h.append("<div class=\"charts\">");
+            img(h, ReportCharts.confusionHeatMap(s.confusion(), in.classNames()), "confusion matrix heat map, row-normalised");
+            h.append("</div></section>\n");
+        } else {
+            h.append("<section><h2>Top confusions</h2>");
+            confusionTable(h, s.confusion(), in.classNames());
+            h.append("</section>\n");
+        }
 
-        h.append("<section><h2>Per class (worst first)</h2><div class=\"scroll\"><table><thead><tr><th>class</th>")
+        List<ClassificationMetrics.PerClass> worstFirst = r.metrics().worstFirst();
+        h.append("<section><h2>Per class (worst first)</h2>");
+        if (worstFirst.size() > MAX_TABLE_CLASSES) {
+            h.append("<p>").append(moreClassesNote(MAX_TABLE_CLASSES + " worst", worstFirst.size())).append("</p>");
+        }
+        h.append("<div class=\"scroll\"><table><thead><tr><th>class</th>")
                 .append("<th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>");
-        for (ClassificationMetrics.PerClass c : r.metrics().worstFirst()) {
+        for (ClassificationMetrics.PerClass c : worstFirst.subList(0, Math.min(MAX_TABLE_CLASSES, worstFirst.size()))) {
             h.append("<tr><td>").append(esc(c.name())).append(String.format(Locale.ROOT,
                     "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%d</td></tr>", c.precision(), c.recall(), c.f1(), c.support()));
         }
@@ -257,7 +274,21 @@ public final class ReportWriter {
         return h.toString();
     }
 
+    /** "The 50 worst of 1000 classes are shown; report.json has every class and the whole confusion matrix." */
+    static String moreClassesNote(String shown, int classes) {
+        return "The " + shown + " of " + classes + " classes are shown; report.json has every class and the whole"
+                + " confusion matrix.";
+    }
+
+    /**
+     * The confusion matrix as a shaded table; with more than {@link #MAX_TABLE_CLASSES} classes the
+     * {@link #MAX_TABLE_CLASSES} largest confusions (true class, predicted class, count, share of the row) instead.
+     */
     static void confusionTable(StringBuilder h, long[][] confusion, List<String> names) {
+        if (names.size() > MAX_TABLE_CLASSES) {
+            topConfusions(h, confusion, names);
+            return;
+        }
         h.append("<div class=\"scroll\"><table class=\"cm\"><thead><tr><th>true \\ predicted</th>");
         for (String n : names) {
             h.append("<th>").append(esc(n)).append("</th>");
@@ -276,6 +307,37 @@ public final class ReportWriter {
                         share, fg, share * 100, confusion[t][p]));
             }
             h.append("</tr>");
+        }
+        h.append("</tbody></table></div>");
+    }
+
+    static void topConfusions(StringBuilder h, long[][] confusion, List<String> names) {
+        long[] rows = new long[names.size()];
+        java.util.PriorityQueue<long[]> top = new java.util.PriorityQueue<>((a, b) -> Long.compare(a[2], b[2]));
+        for (int t = 0; t < names.size(); t++) {
+            for (int p = 0; p < names.size(); p++) {
+                rows[t] += confusion[t][p];
+                if (p != t && confusion[t][p] > 0) {
+                    top.add(new long[] {t, p, confusion[t][p]});
+                    if (top.size() > MAX_TABLE_CLASSES) {
+                        top.poll();
+                    }
+                }
+            }
+        }
+        List<long[]> cells = new ArrayList<>(top);
+        cells.sort((a, b) -> a[2] != b[2] ? Long.compare(b[2], a[2]) : a[0] != b[0] ? Long.compare(a[0], b[0])
+                : Long.compare(a[1], b[1]));
+        h.append("<p>").append(names.size()).append(" classes are too many for a matrix: the ").append(cells.size())
+                .append(" largest confusions (true class predicted as another), most images first; report.json has")
+                .append(" the whole confusion matrix.")
+                .append("</p><div class=\"scroll\"><table><thead><tr><th>true class</th><th>predicted</th><th>images</th>")
+                .append("<th>share of the true class</th></tr></thead><tbody>");
+        for (long[] c : cells) {
+            int t = (int) c[0];
+            h.append("<tr><td>").append(esc(names.get(t))).append("</td><td>").append(esc(names.get((int) c[1])))
+                    .append(String.format(Locale.ROOT, "</td><td>%d</td><td>%.1f%%</td></tr>", c[2],
+                            rows[t] == 0 ? 0 : 100.0 * c[2] / rows[t]));
         }
         h.append("</tbody></table></div>");
     }

@@ -33,7 +33,7 @@ class RunFolderTest {
         RunFolder folder = RunFolder.begin(target.toUri().toString(), false, conf);
         folder.writeString("metrics.json", "{}");
         assertFalse(Files.exists(target), "nothing at the target before commit");
-        assertEquals(List.of(".run._unfinished"), names());
+        assertEquals(List.of(".run._unfinished", ".run.lock"), names(), "and the lock of the job writing it");
         folder.commit();
         assertEquals("{}", Files.readString(target.resolve("metrics.json")));
         assertEquals(List.of("run"), names(), "temporary folder renamed away");
@@ -53,11 +53,13 @@ class RunFolderTest {
         RunFolder crashed = RunFolder.begin(target, false, conf);
         assertFalse(crashed.existed());
         crashed.writeString("checkpoints.txt", "epoch 3");
+        crashed.release(); // its job ended (a dead process's lock is taken over: OutputLockTest)
 
         RunFolder again = RunFolder.begin(target, false, conf);
         assertTrue(again.existed());
         assertEquals(crashed.temp(), again.temp());
         assertTrue(Files.exists(tmp.resolve(".run._unfinished/checkpoints.txt")));
+        again.release();
 
         RunFolder fresh = RunFolder.begin(target, true, conf);
         assertFalse(fresh.existed());

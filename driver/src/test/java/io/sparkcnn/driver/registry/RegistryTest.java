@@ -76,15 +76,78 @@ class RegistryTest {
         r.appendHistory(Map.of("run", "r1", "champion_after", "r1"));
         r.appendHistory(Map.of("run", "r2", "champion_after", "r1"));
         r.appendHistory(Map.of("run", "r3", "champion_after", "r3"));
-        assertEquals("r1", RegistryAdmin.previousChampion(r, "r3"));
+        assertEquals("r1", RegistryAdmin.previousChampion(r, "r3").target());
         r.appendHistory(Map.of("run", "r1", "kind", "rollback", "champion_after", "r1"));
-        assertEquals("r3", RegistryAdmin.previousChampion(r, "r1"), "a second rollback undoes the first");
+        InvalidInputException first = assertThrows(InvalidInputException.class,
+                () -> RegistryAdmin.previousChampion(r, "r1"), "a second rollback does not undo the first");
+        assertTrue(first.getMessage().contains("r1 is the first champion") && first.getMessage().contains("past r3"),
+                first.getMessage());
 
         Registry fresh = Registry.open(tmp.resolve("fresh").toUri().toString(), new Configuration(), true);
         fresh.appendHistory(Map.of("run", "r1", "champion_after", "r1"));
         InvalidInputException none = assertThrows(InvalidInputException.class,
                 () -> RegistryAdmin.previousChampion(fresh, "r1"));
-        assertTrue(none.getMessage().contains("no champion before r1"), none.getMessage());
+        assertTrue(none.getMessage().contains("no earlier champion"), none.getMessage());
+    }
+
+    /** A finished retrain run with a model and a decision, as RetrainRunner leaves it. */
+    private static void finishedRun(Registry r, String id, double accuracy) throws IOException {
+        try (var out = r.fileSystem().create(r.modelOf(id))) {
+            out.write(("model " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try (var out = r.fileSystem().create(new Path(r.runDir(id), Registry.DECISION))) {
+            out.write(("{\"run\":\"" + id + "\",\"metric\":\"accuracy\",\"challenger\":{\"accuracy\":" + accuracy
+                    + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private String rollback(Registry r) throws IOException {
+        return RegistryAdmin.promote(r.root().toString(), new Configuration(), null, true, "oncall", "complaints",
+                java.time.Duration.ofMinutes(10)).run();
+    }
+
+    @Test
+    void rollbackWalksBackThroughThePromotionsInsteadOfToggling() throws IOException {
+        Registry r = open();
+        String uri = r.root().toString();
+        for (String id : List.of("A", "B", "C", "D")) {
+            finishedRun(r, id, 0.8);
+        }
+        // A and B promoted by retrains (B after a kept run D), C promoted by hand
+        r.appendHistory(Map.of("run", "A", "kind", "retrain", "decision", "promoted", "champion_after", "A"));
+        r.appendHistory(Map.of("run", "D", "kind", "retrain", "decision", "kept", "champion_after", "A"));
+        RegistryAdmin.promote(uri, new Configuration(), "B", false, "etl", "retrain", java.time.Duration.ofMinutes(10));
+        RegistryAdmin.promote(uri, new Configuration(), "C", false, "alice", "checked", java.time.Duration.ofMinutes(10));
+        assertEquals("C", r.champion().orElseThrow().run());
+
+        assertEquals("B", rollback(r));
+        assertEquals("B", r.champion().orElseThrow().run());
+        assertEquals("A", rollback(r), "the second rollback goes further back, not to C again");
+        assertEquals("A", r.champion().orElseThrow().run());
+        InvalidInputException refused = assertThrows(InvalidInputException.class, () -> rollback(r));
+        assertTrue(refused.getMessage().startsWith("rollback refused: A is the first champion")
+                && refused.getMessage().contains("past B, C"), refused.getMessage());
+        assertEquals("A", r.champion().orElseThrow().run(), "a refused rollback changes nothing");
+
+        List<JsonNode> h = r.history();
+        assertEquals(6, h.size(), "the refused rollback added no line");
+        assertEquals("rolled back from C to B (1 promotion back from the newest, C; next rollback: A)",
+                h.get(4).get("rollback").asText());
+        assertEquals("rolled back from B to A (2 promotions back from the newest, C; next rollback: none left)",
+                h.get(5).get("rollback").asText());
+        assertEquals("complaints", h.get(5).get("reason").asText());
+        assertTrue(RegistryAdmin.list(uri, new Configuration()).contains("(rolled back from B to A (2 promotions back"));
+
+        // a promotion after the rollbacks starts a new chain from A: B and C, which rollbacks left, are skipped
+        RegistryAdmin.promote(uri, new Configuration(), "D", false, "bob", "new data", java.time.Duration.ofMinutes(10));
+        assertEquals("A", rollback(r));
+        assertEquals("rolled back from D to A (1 promotion back from the newest, D; next rollback: none left)",
+                r.history().get(7).get("rollback").asText());
+        // a rollback to a named run that is not behind the champion in the chain moves forward to it
+        RegistryAdmin.promote(uri, new Configuration(), "D", true, "oncall", "false alarm", java.time.Duration.ofMinutes(10));
+        assertEquals("rolled back from A to D (named; not an earlier champion in the chain of promotions; next rollback: A)",
+                r.history().get(8).get("rollback").asText());
+        assertEquals("A", rollback(r));
     }
 
     @Test
