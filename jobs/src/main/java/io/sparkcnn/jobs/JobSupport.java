@@ -73,6 +73,7 @@ final class JobSupport {
                         } else {
                             System.err.println(line);
                         }
+                        quietAfterInterrupt();
                     }
                     try {
                         previous[0].handle(sig); // the JVM's: shutdown hooks (Spark stops its context), exit 128 + n
@@ -83,6 +84,24 @@ final class JobSupport {
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 LOG.debug("Cannot handle SIG{} ({}): an interruption prints Spark's errors", name, e.toString());
             }
+        }
+    }
+
+    /**
+     * After the one line: Spark's threads (task-result getters, RPC waits) die with InterruptedExceptions and
+     * "stopped SparkContext" errors as the shutdown stops the context under them. That is the interruption the
+     * user was just told about, not news, so Spark's and Hadoop's loggers and uncaught thread deaths go quiet;
+     * our own lines (io.sparkcnn: what stays unfinished, the lock released) still print.
+     */
+    private static void quietAfterInterrupt() {
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> { });
+        try {
+            for (String logger : new String[] {"org.apache.spark", "org.apache.hadoop", "org.sparkproject", "org.deeplearning4j",
+                    "org.nd4j"}) {
+                org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // another logging backend than Spark's log4j 2: its lines stay
         }
     }
 
