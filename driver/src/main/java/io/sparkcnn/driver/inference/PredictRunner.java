@@ -134,7 +134,6 @@ public final class PredictRunner {
         }
         for (String list : config.inputLists()) {
             Path path = new Path(list);
-            FileSystem fs = path.getFileSystem(conf);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(
                     io.sparkcnn.driver.data.HadoopFiles.open(path, conf), StandardCharsets.UTF_8))) {
                 String line;
