@@ -2,42 +2,44 @@ package io.sparkcnn.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.config.ConfigFingerprint;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.PreparedData;
-import io.sparkcnn.driver.data.SkippedFile;
+import io.sparkcnn.driver.data.Split;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.output.CheckpointStore;
 import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunFolder;
+import io.sparkcnn.driver.output.RunManifest;
+import io.sparkcnn.driver.output.RunMetrics;
 import io.sparkcnn.driver.output.Versions;
 import io.sparkcnn.driver.report.Diagnosis;
 import io.sparkcnn.driver.report.ReportInput;
-import io.sparkcnn.driver.report.ReportStats;
 import io.sparkcnn.driver.report.ReportWriter;
-import io.sparkcnn.driver.report.Reports;
 import io.sparkcnn.driver.train.EpochCheckpointer;
-import io.sparkcnn.driver.train.EpochRecord;
-import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.driver.train.WarmStart;
 import io.sparkcnn.workers.BackendInfo;
+import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.LayerHelpers;
 import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,12 +60,12 @@ public final class TrainRunner {
     private TrainRunner() {
     }
 
-    public static TrainResult run(TrainConfig config, JavaSparkContext sc) throws IOException {
+    public static TrainJobResult run(TrainJobConfig config, JavaSparkContext sc) throws IOException {
         return run(config, sc, null);
     }
 
-    /** As {@link #run(TrainConfig, JavaSparkContext)}, starting from {@code warmStart}'s weights when not null. */
-    public static TrainResult run(TrainConfig config, JavaSparkContext sc, WarmStart warmStart) throws IOException {
+    /** As {@link #run(TrainJobConfig, JavaSparkContext)}, starting from {@code warmStart}'s weights when not null. */
+    public static TrainJobResult run(TrainJobConfig config, JavaSparkContext sc, WarmStart warmStart) throws IOException {
         LayerHelpers.enable();
         String backend = BackendInfo.describe();
         LOG.info(backend);
@@ -90,7 +92,7 @@ public final class TrainRunner {
         Instant started = Instant.now();
         RunFolder folder = RunFolder.begin(config.output().path(), config.output().overwrite(), hadoopConf);
         String configFingerprint = ConfigFingerprint.of(config.resolved());
-        String datasetFingerprint = "sha256:" + plan.fingerprint();
+        String datasetFingerprint = plan.fingerprint();
         CheckpointStore checkpoints = new CheckpointStore(folder.fileSystem(), folder.temp());
         PreparedData data = null;
         TaskFailureListener faults = new TaskFailureListener();
@@ -118,9 +120,9 @@ public final class TrainRunner {
             LOG.info(String.format(Locale.ROOT, "Test: loss %.4f, accuracy %.4f, top-2 accuracy %.4f on %d images",
                     testLoss, eval.test().accuracy(), eval.test().top2Accuracy(), eval.test().count()));
             ReportInput reportInput = new ReportInput("Evaluation of " + folder.target().getName(), data.classNames(),
-                    data.shape(), eval.test(), "test", eval.train(), eval.validation(), outcome.history(),
+                    data.shape(), eval.test(), Split.TEST.jsonName(), eval.train(), eval.validation(), outcome.history(),
                     outcome.bestEpoch(), outcome.stoppedEpoch(), outcome.stopReason().jsonName(), outcome.monitor(),
-                    folder.target() + "/model.zip", "sha256:" + modelSha, String.join(", ", data.sources()),
+                    folder.target() + "/model.zip", Hashing.label(modelSha), String.join(", ", data.sources()),
                     datasetFingerprint, eval.seconds(), eval.regularization());
             ReportWriter.Report report = ReportWriter.write(folder.fileSystem(), folder.temp(), reportInput);
             LOG.info("Diagnosis: {}", report.diagnosis().text());
@@ -130,17 +132,15 @@ public final class TrainRunner {
                         faults.failedAttempts(), faults.reasons(), faults.executorsLost());
             }
             int resumedFrom = resume == null ? 0 : resume.state().epoch();
-            folder.writeString("metrics.json", JSON.writeValueAsString(
-                    metrics(outcome, eval.test(), testLoss, data, faults, resumedFrom)));
-            folder.writeString("manifest.json", JSON.writeValueAsString(
-                    manifest(config, sc, data, backend, started, summary, configFingerprint, warmStart,
-                            layerHelpers(driverHelpers, outcome))));
+            folder.writeString("metrics.json", metrics(outcome, eval.test(), testLoss, data, faults, resumedFrom).toJson());
+            folder.writeString("manifest.json", manifest(config, sc, data, backend, started, summary, configFingerprint,
+                    warmStart, layerHelpers(driverHelpers, outcome)).toJson());
             // like Keras' BackupAndRestore: checkpoints exist for unfinished runs; the finished one has model.zip
             folder.delete(CheckpointStore.FOLDER);
             folder.delete(RDD_CHECKPOINTS); // the cached splits are released in finally
             String path = folder.commit().toString();
             LOG.info("Run written to {}", path);
-            return new TrainResult(path, outcome, testLoss, eval.test().accuracy(), data.classNames(),
+            return new TrainJobResult(path, outcome, testLoss, eval.test().accuracy(), data.classNames(),
                     data.countsPerSplit(), data.skipped(), data.fingerprint(), summary, backend, net, resumedFrom);
         } catch (Throwable e) { // SparkException too (Scala throws it unchecked): keep a resumable state
             abortKeepingCheckpoints(folder, checkpoints);
@@ -159,7 +159,7 @@ public final class TrainRunner {
      * checkpoint is cleared; one whose config or dataset differs from this run's is refused (exit code 2)
      * and left as it is.
      */
-    static CheckpointStore.Checkpoint resumePoint(TrainConfig config, RunFolder folder, CheckpointStore checkpoints,
+    static CheckpointStore.Checkpoint resumePoint(TrainJobConfig config, RunFolder folder, CheckpointStore checkpoints,
                                                   String configFingerprint, String datasetFingerprint)
             throws IOException {
         Optional<CheckpointStore.Checkpoint> found = folder.existed() ? checkpoints.loadLatest() : Optional.empty();
@@ -248,7 +248,7 @@ public final class TrainRunner {
      * Validation is not evaluated again: the final weights are those of one epoch of the history (the best
      * one when restored, else the last), whose validation figures the loop already measured.
      */
-    record FinalEvaluation(ReportStats test, Diagnosis.Split train, Diagnosis.Split validation, double regularization,
+    record FinalEvaluation(EvaluationStats test, Diagnosis.Split train, Diagnosis.Split validation, double regularization,
                            double seconds) {
     }
 
@@ -256,115 +256,59 @@ public final class TrainRunner {
                                          TrainingOutcome outcome) {
         long start = System.nanoTime();
         double reg = net.calcRegularizationScore(true); // Keras' evaluate adds the weight penalty to the loss
-        Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
-        try {
-            ReportStats test = Reports.evaluate(holder, data.test(), data.shape(), data.numClasses(), data.scaling(),
-                    ReportWriter.GALLERY);
-            ReportStats train = Reports.evaluate(holder, data.train(), data.shape(), data.numClasses(), data.scaling(), 0);
+        try (Evaluation eval = Evaluation.of(sc, net)) {
+            EvaluationStats test = eval.on(data.test(), data.shape(), data.numClasses(), data.scaling(), ReportWriter.GALLERY);
+            EvaluationStats train = eval.on(data.train(), data.shape(), data.numClasses(), data.scaling(), 0);
             int weightsOf = outcome.restoredBestWeights() ? outcome.bestEpoch() : outcome.stoppedEpoch();
             Diagnosis.Split validation = outcome.history().stream().filter(r -> r.epoch() == weightsOf).findFirst()
                     .map(r -> new Diagnosis.Split(r.valAccuracy(), r.valLoss())).orElse(ReportInput.UNKNOWN);
             return new FinalEvaluation(test, new Diagnosis.Split(train.accuracy(), train.meanLoss() + reg), validation,
                     reg, (System.nanoTime() - start) / 1e9);
-        } finally {
-            holder.destroy();
         }
     }
 
-    static Map<String, Object> metrics(TrainingOutcome o, ReportStats testStats, double testLoss, PreparedData data,
-                                       TaskFailureListener faults, int resumedFromEpoch) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<Map<String, Object>> history = new ArrayList<>();
-        for (EpochRecord r : o.history()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", r.epoch());
-            e.put("loss", r.loss());
-            e.put("val_loss", r.valLoss());
-            e.put("val_accuracy", r.valAccuracy());
-            e.put("seconds", r.seconds());
-            e.put("images_per_second", r.imagesPerSecond());
-            e.put("improved", r.improved());
-            history.add(e);
-        }
-        m.put("history", history);
-        m.put("monitor", o.monitor());
-        m.put("best_epoch", o.bestEpoch());
-        m.put("best_value", o.bestValue());
-        m.put("stop_reason", o.stopReason().jsonName());
-        m.put("stopped_epoch", o.stoppedEpoch());
-        m.put("restored_best_weights", o.restoredBestWeights());
-        m.put("train_seconds", o.trainSeconds());
-        m.put("workers", o.workers());
-        // 0 for an uninterrupted run; else the checkpoint epoch this attempt continued from
-        m.put("resumed_from_epoch", resumedFromEpoch);
-        // what Spark retried from decoding to the test evaluation
-        m.put("faults", ordered("failed_task_attempts", faults.failedAttempts(),
-                "executors_lost", faults.executorsLost(), "reasons", faults.reasons()));
-        Map<String, Object> test = new LinkedHashMap<>();
-        test.put("loss", testLoss);
-        test.put("accuracy", testStats.accuracy());
-        test.put("top2_accuracy", testStats.top2Accuracy());
-        test.put("images", testStats.count());
-        test.put("confusion_matrix", testStats.confusion());
-        test.put("class_names", data.classNames());
-        m.put("test", test);
-        return m;
+    static RunMetrics metrics(TrainingOutcome o, EvaluationStats testStats, double testLoss, PreparedData data,
+                              TaskFailureListener faults, int resumedFromEpoch) {
+        // resumed_from_epoch: 0 for an uninterrupted run; else the checkpoint epoch this attempt continued from
+        return new RunMetrics(JsonFormat.CURRENT, RunMetrics.epochs(o.history()), o.monitor(), o.bestEpoch(),
+                o.bestValue(), o.stopReason().jsonName(), o.stoppedEpoch(), o.restoredBestWeights(), o.trainSeconds(),
+                o.workers(), resumedFromEpoch,
+                new RunMetrics.Faults(faults.failedAttempts(), faults.executorsLost(), faults.reasons()),
+                new RunMetrics.Test(testLoss, testStats.accuracy(), testStats.top2Accuracy(), testStats.count(),
+                        testStats.confusion(), data.classNames()));
     }
 
-    static Map<String, Object> manifest(TrainConfig config, JavaSparkContext sc, PreparedData data, String backend,
-                                        Instant started, ModelSummary summary, String configFingerprint,
-                                        WarmStart warmStart, Map<String, Object> layerHelpers) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("created", Instant.now().toString());
-        m.put("started", started.toString());
-        m.put("config", JSON.readTree(config.resolved()));
-        m.put("config_fingerprint", configFingerprint); // over every key but output.*
-        m.put("seed", ordered("data", config.data().seed(), "model", config.model().spec().seed()));
-        m.put("versions", Versions.collect(sc.version(), BackendInfo.kind()));
-        m.put("backend", backend);
-        m.put("layer_helpers", layerHelpers);
-        Map<String, Object> spark = new LinkedHashMap<>();
-        spark.put("master", sc.master());
-        spark.put("application_id", sc.sc().applicationId());
-        spark.put("default_parallelism", sc.defaultParallelism());
+    static RunManifest manifest(TrainJobConfig config, JavaSparkContext sc, PreparedData data, String backend,
+                                Instant started, ModelSummary summary, String configFingerprint,
+                                WarmStart warmStart, Map<String, Object> layerHelpers) throws IOException {
         int executors = sc.sc().statusTracker().getExecutorInfos().length; // includes the driver
-        spark.put("executors", Math.max(1, executors - 1));
-        spark.put("training_partitions", data.partitions());
-        m.put("spark", spark);
-        Map<String, Object> dataset = new LinkedHashMap<>();
-        dataset.put("format", config.data().format().configName());
-        dataset.put("sources", data.sources());
-        dataset.put("fingerprint", "sha256:" + data.fingerprint());
-        dataset.put("class_names", data.classNames());
-        dataset.put("input_shape", ordered("height", data.shape().height(), "width", data.shape().width(),
-                "channels", data.shape().channels()));
-        Map<String, Object> counts = new LinkedHashMap<>();
+        RunManifest.Spark spark = new RunManifest.Spark(sc.master(), sc.sc().applicationId(), sc.defaultParallelism(),
+                Math.max(1, executors - 1), data.partitions());
+        Map<String, RunManifest.SplitCount> counts = new LinkedHashMap<>();
         for (var e : data.countsPerSplit().entrySet()) {
-            Map<String, Object> split = new LinkedHashMap<>();
+            Map<String, Long> perClass = new LinkedHashMap<>();
             long total = 0;
             for (int c = 0; c < data.classNames().size(); c++) {
-                split.put(data.classNames().get(c), e.getValue()[c]);
+                perClass.put(data.classNames().get(c), e.getValue()[c]);
                 total += e.getValue()[c];
             }
-            counts.put(e.getKey(), ordered("total", total, "per_class", split));
+            counts.put(e.getKey(), new RunManifest.SplitCount(total, perClass));
         }
-        dataset.put("counts", counts);
-        dataset.put("scaling", ordered("kind", data.scaling().kind().configName(),
-                data.scaling().kind() == io.sparkcnn.workers.FeatureScaling.Kind.MINMAX ? "min" : "mean", data.scaling().first(),
-                data.scaling().kind() == io.sparkcnn.workers.FeatureScaling.Kind.MINMAX ? "max" : "std", data.scaling().second(),
-                "fitted_on", "train"));
-        dataset.put("skipped_count", data.skipped().size());
-        List<Map<String, Object>> skipped = new ArrayList<>();
-        for (SkippedFile s : data.skipped()) {
-            skipped.add(ordered("path", s.path(), "split", s.split(), "reason", s.reason()));
-        }
-        dataset.put("skipped", skipped);
-        m.put("dataset", dataset);
-        m.put("model", ordered("preset", config.model().preset(), "total_params", summary.totalParams(),
-                "trainable_params", summary.trainableParams()));
-        m.put("warm_start", warmStart == null ? null
-                : ordered("from", warmStart.description(), "model_fingerprint", warmStart.modelFingerprint()));
-        return m;
+        FeatureScaling scaling = data.scaling();
+        boolean minMax = scaling.kind() == FeatureScaling.Kind.MINMAX;
+        Map<String, Object> scalingJson = ordered("kind", scaling.kind().configName(), minMax ? "min" : "mean",
+                scaling.first(), minMax ? "max" : "std", scaling.second(), "fitted_on", "train");
+        List<RunManifest.Skipped> skipped = data.skipped().stream()
+                .map(f -> new RunManifest.Skipped(f.path(), f.split(), f.reason())).toList();
+        RunManifest.Dataset dataset = new RunManifest.Dataset(config.data().format().configName(), data.sources(),
+                data.fingerprint(), data.classNames(), RunManifest.InputShape.of(data.shape()), counts,
+                JSON.valueToTree(scalingJson), skipped.size(), skipped);
+        return new RunManifest(JsonFormat.CURRENT, Instant.now().toString(), started.toString(),
+                JSON.readTree(config.resolved()), configFingerprint, // the fingerprint covers every key but output.*
+                new RunManifest.Seeds(config.data().seed(), config.model().spec().seed()),
+                Versions.collect(sc.version(), BackendInfo.kind()), backend, JSON.valueToTree(layerHelpers), spark,
+                dataset, new RunManifest.Model(config.model().preset(), summary.totalParams(), summary.trainableParams()),
+                warmStart == null ? null : new RunManifest.WarmStart(warmStart.description(), warmStart.modelFingerprint()));
     }
 
     /** Which layer helper each layer type ran on, on the driver and on every executor that trained. */

@@ -1,7 +1,8 @@
 package io.sparkcnn.driver;
 
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.output.CheckpointStore;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.train.EarlyStopping;
@@ -15,13 +16,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,7 +48,7 @@ class DivergenceTest {
         }
     }
 
-    static TrainConfig config(String output, String learningRate) {
+    static TrainJobConfig config(String output, String learningRate) {
         return ConfigLoader.fromString("""
                         data { format = image-folder, height = 8, width = 8, channels = gray,
                                validation-fraction = 0.25, test-fraction = 0.25 }
@@ -81,7 +82,7 @@ class DivergenceTest {
     @Test
     void aCheckpointWithNonFiniteWeightsIsNotResumed() throws Exception {
         Configuration conf = new Configuration();
-        TrainConfig config = config("nan-checkpoint", "0.01");
+        TrainJobConfig config = config("nan-checkpoint", "0.01");
         RunFolder crashed = RunFolder.begin(config.output().path(), false, conf);
         CheckpointStore store = new CheckpointStore(crashed.fileSystem(), crashed.temp());
         MultiLayerNetwork net = NetworkFactory.network(config.model().spec(), config.data().shape(), 2);

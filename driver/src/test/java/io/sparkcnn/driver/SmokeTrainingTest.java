@@ -2,8 +2,11 @@ package io.sparkcnn.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
+import io.sparkcnn.driver.output.RunManifest;
+import io.sparkcnn.driver.output.RunMetrics;
 import io.sparkcnn.driver.train.EpochRecord;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler;
 import org.nd4j.linalg.dataset.api.preprocessor.Normalizer;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.File;
@@ -37,9 +40,9 @@ class SmokeTrainingTest {
     static Path dir;
     static Path[] train;
     static Path[] test;
-    static TrainResult result;
+    static TrainJobResult result;
 
-    static TrainConfig config(String output, int maxEpochs) {
+    static TrainJobConfig config(String output, int maxEpochs) {
         return ConfigLoader.fromString("""
                         data { format = idx, validation-fraction = 0.1, seed = 7 }
                         model { preset = lenet, optimizer = adam, learning-rate = 0.002 }
@@ -91,7 +94,7 @@ class SmokeTrainingTest {
         assertEquals(4, metrics.get("history").size());
         assertEquals(result.outcome().stopReason().jsonName(), metrics.get("stop_reason").asText());
         JsonNode manifest = new ObjectMapper().readTree(run.resolve("manifest.json").toFile());
-        assertEquals("sha256:" + result.datasetFingerprint(), manifest.at("/dataset/fingerprint").asText());
+        assertEquals(result.datasetFingerprint(), manifest.at("/dataset/fingerprint").asText());
         assertEquals(7, manifest.at("/seed/data").asInt());
         assertEquals("1.0.0-M2.1", manifest.at("/versions/dl4j").asText());
         assertEquals("lenet", manifest.at("/config/model/preset").asText());
@@ -116,6 +119,20 @@ class SmokeTrainingTest {
         assertTrue(report.get("top2_accuracy").asDouble() >= report.get("accuracy").asDouble());
         assertTrue(report.at("/splits/train/accuracy").isNumber() && report.at("/splits/validation/loss").isNumber());
         assertTrue(report.at("/model/fingerprint").asText().startsWith("sha256:"));
+        for (String json : new String[] {"metrics.json", "manifest.json", "report.json"}) {
+            JsonNode node = new ObjectMapper().readTree(run.resolve(json).toFile());
+            assertEquals(JsonFormat.KEY, node.fieldNames().next(), json + " starts with its format version");
+            assertEquals(JsonFormat.CURRENT, node.get(JsonFormat.KEY).asText(), json);
+        }
+        // the typed readers read what the train job wrote, field for field
+        RunMetrics typed = RunMetrics.fromJson(metrics, "metrics.json");
+        assertEquals(metrics.at("/best_epoch").asInt(), typed.bestEpoch());
+        assertEquals(metrics.get("history").size(), typed.history().size());
+        RunManifest manifest = RunManifest.fromJson(new ObjectMapper().readTree(run.resolve("manifest.json").toFile()),
+                "manifest.json");
+        assertEquals(10, manifest.dataset().classNames().size());
+        assertEquals(new ObjectMapper().readTree(run.resolve("manifest.json").toFile()),
+                new ObjectMapper().readTree(manifest.toJson()), "manifest.json survives a read and a write unchanged");
         String html = Files.readString(run.resolve("report.html"));
         assertTrue(html.split("<figure>", -1).length - 1 >= 24, "a gallery of at least 24 mistakes");
         assertTrue(html.contains("Diagnosis: "), "a diagnosis paragraph");
@@ -149,7 +166,7 @@ class SmokeTrainingTest {
 
     @Test
     void sameSeedGivesTheSameSplitAndFirstEpoch() throws Exception {
-        TrainResult again = TrainRunner.run(config("rerun", 1), LocalSpark.get());
+        TrainJobResult again = TrainRunner.run(config("rerun", 1), LocalSpark.get());
         assertEquals(result.datasetFingerprint(), again.datasetFingerprint());
         for (String split : new String[] {"train", "validation", "test"}) {
             assertArrayEquals(result.countsPerSplit().get(split), again.countsPerSplit().get(split), split);

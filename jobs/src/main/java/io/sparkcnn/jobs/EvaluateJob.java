@@ -7,9 +7,9 @@ import io.sparkcnn.driver.inference.EvaluateResult;
 import io.sparkcnn.driver.inference.EvaluateRunner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -72,11 +72,11 @@ public final class EvaluateJob implements Callable<Integer> {
         EvaluateConfig.Split which = switch (split) {
             case "all" -> EvaluateConfig.Split.ALL;
             case "test" -> EvaluateConfig.Split.TEST;
-            default -> throw new io.sparkcnn.driver.InvalidInputException("--split must be all or test, got '" + split + "'");
+            default -> throw new io.sparkcnn.driver.common.InvalidInputException("--split must be all or test, got '" + split + "'");
         };
         for (String o : overrides) {
             if (!o.trim().startsWith("data.")) {
-                throw new io.sparkcnn.driver.InvalidInputException("--set " + o + ": evaluate reads only data.* keys");
+                throw new io.sparkcnn.driver.common.InvalidInputException("--set " + o + ": evaluate reads only data.* keys");
             }
         }
         DataConfig data = null;

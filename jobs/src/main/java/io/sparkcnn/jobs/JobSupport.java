@@ -1,7 +1,7 @@
 package io.sparkcnn.jobs;
 
-import io.sparkcnn.driver.InvalidInputException;
-import io.sparkcnn.driver.registry.RegistryLockedException;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.output.FolderLockedException;
 import io.sparkcnn.workers.LayerHelpers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,7 +124,7 @@ final class JobSupport {
                 commandLine.getErr().println(name + ": error: " + e.getMessage());
                 return EXIT_BAD_INPUT;
             }
-            if (e instanceof RegistryLockedException) {
+            if (e instanceof FolderLockedException) {
                 commandLine.getErr().println(name + ": locked: " + e.getMessage());
                 return EXIT_LOCKED;
             }

@@ -1,15 +1,15 @@
 package io.sparkcnn.jobs;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.inference.PredictConfig;
 import io.sparkcnn.driver.inference.PredictResult;
 import io.sparkcnn.driver.inference.PredictRunner;
 import io.sparkcnn.workers.ImageShape;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.List;

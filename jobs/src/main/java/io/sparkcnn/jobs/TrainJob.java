@@ -1,16 +1,16 @@
 package io.sparkcnn.jobs;
 
-import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainJobResult;
 import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.output.RunFolder;
 import org.apache.spark.SparkConf;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
-import picocli.CommandLine;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 /**
  * spark-submit entry point of the train job. {@code main} parses the command line into one validated
- * {@link TrainConfig} and calls {@link #run(TrainConfig)}. The Spark master comes from spark-submit only.
+ * {@link TrainJobConfig} and calls {@link #run(TrainJobConfig)}. The Spark master comes from spark-submit only.
  * Exit codes: 0 done, 2 bad input (config key or dataset path named), 1 any other failure.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
@@ -53,7 +53,7 @@ public final class TrainJob implements Callable<Integer> {
             "(Running the original command again resumes too.)"})
     String resume;
 
-    private TrainResult result;
+    private TrainJobResult result;
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -71,7 +71,7 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     /** Parses the options into the job's config. */
-    TrainConfig config() {
+    TrainJobConfig config() {
         List<String> all = new ArrayList<>(overrides);
         if (output != null) {
             all.add("output.path=" + output);
@@ -98,19 +98,19 @@ public final class TrainJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig config = config();
+        TrainJobConfig config = config();
         JobSupport.onInterrupt("to continue from its newest epoch checkpoint, run the same command again or: train --resume "
                 + config.output().path());
         result = run(config);
         return 0;
     }
 
-    TrainResult result() {
+    TrainJobResult result() {
         return result;
     }
 
     /** Creates the SparkContext (master and resources from spark-submit), trains, stops the context. */
-    public static TrainResult run(TrainConfig config) throws Exception {
+    public static TrainJobResult run(TrainJobConfig config) throws Exception {
         SparkConf conf = new SparkConf().setAppName("sparkcnn-train");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             return TrainRunner.run(config, sc);

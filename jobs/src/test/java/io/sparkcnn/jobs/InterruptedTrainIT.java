@@ -84,7 +84,7 @@ class InterruptedTrainIT {
             assertTrue(driver.isAlive(), "the driver ended before the signal; stderr:\n" + Files.readString(log));
             // a second job on the same output is refused naming the first (item 7; the jobs exit 75)
             var locked = org.junit.jupiter.api.Assertions.assertThrows(
-                    io.sparkcnn.driver.registry.RegistryLockedException.class, () -> io.sparkcnn.driver.output.RunFolder
+                    io.sparkcnn.driver.output.FolderLockedException.class, () -> io.sparkcnn.driver.output.RunFolder
                             .beginFresh("predict", output.toUri().toString(), true, new Configuration()));
             assertTrue(locked.getMessage().contains("pid " + driver.pid()), locked.getMessage());
             Thread.sleep(300); // into epoch 2: Spark jobs are running when the context is stopped

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Reports and the evaluate and predict jobs on a real HDFS (MiniDFSCluster): a model trained on Fashion-MNIST
+ * Evaluation and the evaluate and predict jobs on a real HDFS (MiniDFSCluster): a model trained on Fashion-MNIST
  * image folders read from hdfs://, then evaluated (on another folder and on the run's own test split) and
  * used to predict, every output written to hdfs:// and read back. The report is rendered in headless
  * Chromium. Bad inputs exit 2 and leave nothing behind.

@@ -2,7 +2,7 @@ package io.sparkcnn.driver.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkcnn.driver.data.Fingerprint;
+import io.sparkcnn.driver.common.Hashing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +25,11 @@ public final class ConfigFingerprint {
     private ConfigFingerprint() {
     }
 
-    /** "sha256:..." of the resolved config JSON ({@link TrainConfig#resolved()}). */
+    /** "sha256:..." of the resolved config JSON ({@link TrainJobConfig#resolved()}). */
     public static String of(String resolvedJson) {
-        Fingerprint fp = new Fingerprint();
+        Hashing fp = Hashing.fingerprint();
         flatten(resolvedJson).forEach((k, v) -> fp.add(k).add(v));
-        return "sha256:" + fp.hex();
+        return fp.label();
     }
 
     /** Keys whose values differ, as "key: before -> after" (missing values shown as "(unset)"). */

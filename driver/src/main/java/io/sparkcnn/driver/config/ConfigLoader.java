@@ -10,20 +10,11 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import io.sparkcnn.driver.InvalidInputException;
-import io.sparkcnn.workers.FeatureScaling;
-import io.sparkcnn.workers.ImageShape;
-import io.sparkcnn.workers.model.LayerSpec;
-import io.sparkcnn.workers.model.ModelSpec;
-import io.sparkcnn.workers.model.Optimizer;
-import io.sparkcnn.workers.model.Presets;
+import io.sparkcnn.driver.common.InvalidInputException;
 
 import java.io.File;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +23,7 @@ import java.util.stream.Collectors;
 /**
  * Reads a HOCON job config plus {@code key=value} overrides on top of the documented defaults in
  * {@code reference.conf} (under {@code sparkcnn}), rejects unknown keys and invalid values with an error
- * that names the key and what is allowed, and returns one immutable {@link TrainConfig}.
+ * that names the key and what is allowed, and returns one immutable {@link TrainJobConfig}.
  */
 public final class ConfigLoader {
     static final String ROOT = "sparkcnn";
@@ -47,7 +38,7 @@ public final class ConfigLoader {
     }
 
     /** Loads {@code file} (may be null) and applies {@code overrides} ("key=value") in order. */
-    public static TrainConfig load(File file, List<String> overrides) {
+    public static TrainJobConfig load(File file, List<String> overrides) {
         return fromConfig(userConfig(file, overrides));
     }
 
@@ -78,7 +69,7 @@ public final class ConfigLoader {
     }
 
     /** Parses a HOCON string (as a config file would hold it) with overrides; convenient for tests. */
-    public static TrainConfig fromString(String hocon, String... overrides) {
+    public static TrainJobConfig fromString(String hocon, String... overrides) {
         Config user;
         try {
             user = ConfigFactory.parseString(hocon);
@@ -122,7 +113,7 @@ public final class ConfigLoader {
     }
 
     /** Validates {@code user} (keys relative to sparkcnn) against the defaults and builds the typed config. */
-    public static TrainConfig fromConfig(Config user) {
+    public static TrainJobConfig fromConfig(Config user) {
         if (user.hasPath(REGISTRY)) {
             throw new InvalidInputException("registry." + user.getConfig(REGISTRY).entrySet().iterator().next().getKey()
                     + ": registry.* keys belong to the retrain job; train writes its run to output.path");
@@ -140,148 +131,31 @@ public final class ConfigLoader {
             throw new InvalidInputException("output." + user.getConfig("output").entrySet().iterator().next().getKey()
                     + ": the retrain job writes each run into registry.path (runs/<id>); output.* does not apply");
         }
-        Config reference = defaults();
-        rejectUnknownKeys(user, reference);
-        Config c = user.withFallback(reference).resolve();
-        Reader r = new Reader(c);
+        rejectUnknownKeys(user, defaults());
+        ConfigReader r = new ConfigReader(user.withFallback(defaults()).resolve());
         String path = r.string("registry.path");
         if (path.isBlank()) {
             throw new InvalidInputException("registry.path must name the registry root (e.g. hdfs:///models/fashion)");
         }
-        String metric = r.oneOf("registry.metric", java.util.Arrays.stream(RegistryConfig.Metric.values())
-                .map(RegistryConfig.Metric::configName).toArray(String[]::new));
-        RegistryConfig.Metric m = RegistryConfig.Metric.valueOf(metric.toUpperCase(Locale.ROOT));
-        double minImprovement = r.nonNegative("registry.min-improvement");
-        double floor = m == RegistryConfig.Metric.LOSS ? r.nonNegative("registry.floor") : r.fractionInclusive("registry.floor");
-        java.time.Duration staleAfter;
-        try {
-            staleAfter = c.getDuration("registry.lock-stale-after");
-        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-            throw new InvalidInputException("registry.lock-stale-after must be a duration such as \"10 minutes\" or \"30s\", got "
-                    + c.getValue("registry.lock-stale-after").render());
-        }
-        if (staleAfter.toMillis() < 1000) {
-            throw new InvalidInputException("registry.lock-stale-after must be at least 1 second, got " + staleAfter);
-        }
-        TrainConfig train = trainConfig(user.withValue("output.path", ConfigValueFactory.fromAnyRef(path + "/runs")));
-        boolean idx = r.oneOf("registry.holdout.format", "image-folder", "idx").equals("idx");
-        DataConfig d = train.data();
-        DataConfig holdout = new DataConfig(idx ? DataConfig.Format.IDX : DataConfig.Format.IMAGE_FOLDER,
-                r.string("registry.holdout.path"), r.string("registry.holdout.idx-images"),
-                r.string("registry.holdout.idx-labels"), "", "", d.classNames(), d.shape(), d.validationFraction(),
-                d.testFraction(), d.seed(), d.scaling(), d.partitions(), 0, d.maxImagePixels());
-        if (idx ? holdout.idxTrainImages().isBlank() || holdout.idxTrainLabels().isBlank() : holdout.path().isBlank()) {
-            throw new InvalidInputException(idx ? "registry.holdout.idx-images and registry.holdout.idx-labels must name"
-                    + " the fixed holdout set when registry.holdout.format = idx"
-                    : "registry.holdout.path must name the fixed holdout image folder both models are scored on");
-        }
-        return new RetrainConfig(train, new RegistryConfig(path, m, minImprovement, floor, holdout, staleAfter), fromScratch);
+        TrainJobConfig train = trainConfig(user.withValue("output.path", ConfigValueFactory.fromAnyRef(path + "/runs")));
+        return new RetrainConfig(train, RegistryConfig.from(r, train.data()), fromScratch);
     }
 
-    private static TrainConfig trainConfig(Config user) {
-        Config reference = defaults();
-        rejectUnknownKeys(user, reference);
-        Config c = user.withFallback(reference).resolve().withoutPath(REGISTRY);
-        Reader r = new Reader(c);
+    private static TrainJobConfig trainConfig(Config user) {
+        rejectUnknownKeys(user, defaults());
+        Config c = user.withFallback(defaults()).resolve().withoutPath(REGISTRY);
+        return trainConfig(new ConfigReader(c), c);
+    }
 
-        ImageShape shape;
-        String channels = r.oneOf("data.channels", "gray", "rgb");
-        int height = r.intAtLeast("data.height", 1);
-        int width = r.intAtLeast("data.width", 1);
-        shape = new ImageShape(channels.equals("gray") ? 1 : 3, height, width);
-        DataConfig.Format format = r.oneOf("data.format", "image-folder", "idx").equals("idx")
-                ? DataConfig.Format.IDX : DataConfig.Format.IMAGE_FOLDER;
-        double valFraction = r.fraction("data.validation-fraction");
-        double testFraction = r.fraction("data.test-fraction");
-        if (valFraction + testFraction >= 1.0) {
-            throw new InvalidInputException("data.validation-fraction + data.test-fraction must be below 1, got "
-                    + valFraction + " + " + testFraction);
-        }
-        if (valFraction <= 0) {
-            throw new InvalidInputException("data.validation-fraction must be above 0 (early stopping needs a validation split), got "
-                    + valFraction);
-        }
-        DataConfig data = new DataConfig(format, r.string("data.path"),
-                r.string("data.idx-train-images"), r.string("data.idx-train-labels"),
-                r.string("data.idx-test-images"), r.string("data.idx-test-labels"),
-                r.stringList("data.class-names"), shape, valFraction, testFraction, r.longValue("data.seed"),
-                r.oneOf("data.scaling", "minmax", "standardize").equals("minmax")
-                        ? FeatureScaling.Kind.MINMAX : FeatureScaling.Kind.STANDARDIZE,
-                r.intAtLeast("data.partitions", 0), r.intAtLeast("data.max-train-images", 0),
-                r.longAtLeast("data.max-image-pixels", 1));
-
-        String preset = r.oneOf("model.preset", presetNames());
-        List<LayerSpec> layers;
-        if (preset.equals("custom")) {
-            layers = LayerParser.parse(c.getList("model.layers"));
-            if (layers.isEmpty()) {
-                throw new InvalidInputException("model.layers: preset 'custom' needs a non-empty layer list");
-            }
-        } else {
-            if (!c.getList("model.layers").isEmpty()) {
-                throw new InvalidInputException("model.layers is set but model.preset is '" + preset
-                        + "'; set model.preset = custom to use your own layers");
-            }
-            layers = Presets.all().get(preset);
-        }
-        String optimizerName = r.oneOf("model.optimizer", Arrays.stream(Optimizer.values())
-                .map(Optimizer::configName).toArray(String[]::new));
-        ModelSpec spec = new ModelSpec(layers, Optimizer.valueOf(optimizerName.toUpperCase(Locale.ROOT)),
-                r.positive("model.learning-rate"), r.fractionInclusive("model.momentum"),
-                r.oneOf("model.weight-init", "xavier", "he").equals("he")
-                        ? ModelSpec.WeightInitKind.HE : ModelSpec.WeightInitKind.XAVIER,
-                r.nonNegative("model.l2"), r.longValue("model.seed"));
-        ModelConfig model = new ModelConfig(preset, spec);
-
-        String monitor = r.oneOf("training.early-stopping.monitor", "val_loss", "val_accuracy");
-        EarlyStoppingConfig es = new EarlyStoppingConfig(
-                monitor.equals("val_loss") ? EarlyStoppingConfig.Monitor.VAL_LOSS : EarlyStoppingConfig.Monitor.VAL_ACCURACY,
-                r.nonNegative("training.early-stopping.min-delta"),
-                r.intAtLeast("training.early-stopping.patience", 1),
-                r.bool("training.early-stopping.restore-best-weights"));
-        TrainingConfig training = new TrainingConfig(
-                r.intAtLeast("training.batch-size-per-worker", 1),
-                r.intAtLeast("training.averaging-frequency", 1),
-                r.intAtLeast("training.prefetch", 0),
-                r.intAtLeast("training.workers", 0),
-                r.intAtLeast("training.max-epochs", 1),
-                r.nonNegative("training.max-minutes"),
-                es,
-                r.intAtLeast("training.threads-per-worker", 0));
-
-        String outputPath = r.string("output.path");
-        if (outputPath.isBlank()) {
-            throw new InvalidInputException("output.path must not be empty");
-        }
-        OutputConfig output = new OutputConfig(outputPath, r.bool("output.overwrite"), r.bool("output.resume"));
-        if (output.overwrite() && output.resume()) {
-            throw new InvalidInputException("output.resume and output.overwrite exclude each other: resume continues the"
-                    + " unfinished run at output.path, overwrite discards it");
-        }
-        requireInputs(data); // after the value checks: a wrong value is reported before a missing path
+    /** The train job's sections, each parsed by its own record; {@code c} is what {@code r} reads. */
+    static TrainJobConfig trainConfig(ConfigReader r, Config c) {
+        DataConfig data = DataConfig.from(r);
+        ModelConfig model = ModelConfig.from(r);
+        TrainingConfig training = TrainingConfig.from(r);
+        OutputConfig output = OutputConfig.from(r);
+        data.requireInputs(); // after the value checks: a wrong value is reported before a missing path
         String resolved = c.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(true));
-        return new TrainConfig(data, model, training, output, resolved);
-    }
-
-    private static String[] presetNames() {
-        List<String> names = new ArrayList<>(Presets.all().keySet());
-        names.add("custom");
-        return names.toArray(String[]::new);
-    }
-
-    private static void requireInputs(DataConfig data) {
-        if (data.format() == DataConfig.Format.IMAGE_FOLDER) {
-            if (data.path().isBlank()) {
-                throw new InvalidInputException("data.path must name the image folder when data.format = image-folder");
-            }
-            return;
-        }
-        if (data.idxTrainImages().isBlank() || data.idxTrainLabels().isBlank()) {
-            throw new InvalidInputException("data.idx-train-images and data.idx-train-labels must be set when data.format = idx");
-        }
-        if (data.idxTestImages().isBlank() != data.idxTestLabels().isBlank()) {
-            throw new InvalidInputException("data.idx-test-images and data.idx-test-labels must be set together");
-        }
+        return new TrainJobConfig(data, model, training, output, resolved);
     }
 
     /** Every leaf key the user set must exist in reference.conf. */
@@ -342,120 +216,5 @@ public final class ConfigLoader {
         List<String> order = List.of("data", "model", "training", "output", "registry");
         int i = order.indexOf(key.split("\\.")[0]);
         return i < 0 ? order.size() : i;
-    }
-
-    /** Typed getters whose errors name the key and the allowed values. */
-    static final class Reader {
-        private final Config c;
-
-        Reader(Config c) {
-            this.c = c;
-        }
-
-        String string(String key) {
-            try {
-                return c.getString(key);
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be a string, got " + c.getValue(key).render());
-            }
-        }
-
-        List<String> stringList(String key) {
-            try {
-                return c.getStringList(key);
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be a list of strings, got " + c.getValue(key).render());
-            }
-        }
-
-        String oneOf(String key, String... allowed) {
-            String v = string(key).trim().toLowerCase(Locale.ROOT);
-            if (!Arrays.asList(allowed).contains(v)) {
-                throw new InvalidInputException(key + " = '" + c.getString(key) + "' is not allowed; allowed values: "
-                        + String.join(", ", allowed));
-            }
-            return v;
-        }
-
-        double number(String key) {
-            try {
-                double v = c.getDouble(key);
-                if (Double.isNaN(v) || Double.isInfinite(v)) {
-                    throw new InvalidInputException(key + " must be a finite number, got " + v);
-                }
-                return v;
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be a number, got " + c.getValue(key).render());
-            }
-        }
-
-        long longValue(String key) {
-            try {
-                return c.getLong(key);
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be a whole number, got " + c.getValue(key).render());
-            }
-        }
-
-        long longAtLeast(String key, long min) {
-            long v = longValue(key);
-            if (v < min) {
-                throw new InvalidInputException(key + " must be a whole number >= " + min + ", got " + v);
-            }
-            return v;
-        }
-
-        int intAtLeast(String key, int min) {
-            int v;
-            try {
-                v = c.getInt(key);
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be a whole number >= " + min + ", got " + c.getValue(key).render());
-            }
-            if (v < min) {
-                throw new InvalidInputException(key + " must be a whole number >= " + min + ", got " + v);
-            }
-            return v;
-        }
-
-        double fraction(String key) {
-            double v = number(key);
-            if (v < 0 || v >= 1) {
-                throw new InvalidInputException(key + " must be a fraction in [0, 1), got " + v);
-            }
-            return v;
-        }
-
-        double fractionInclusive(String key) {
-            double v = number(key);
-            if (v < 0 || v > 1) {
-                throw new InvalidInputException(key + " must be in [0, 1], got " + v);
-            }
-            return v;
-        }
-
-        double positive(String key) {
-            double v = number(key);
-            if (v <= 0) {
-                throw new InvalidInputException(key + " must be above 0, got " + v);
-            }
-            return v;
-        }
-
-        double nonNegative(String key) {
-            double v = number(key);
-            if (v < 0) {
-                throw new InvalidInputException(key + " must be 0 or more, got " + v);
-            }
-            return v;
-        }
-
-        boolean bool(String key) {
-            try {
-                return c.getBoolean(key);
-            } catch (ConfigException.WrongType e) {
-                throw new InvalidInputException(key + " must be true or false, got " + c.getValue(key).render());
-            }
-        }
     }
 }

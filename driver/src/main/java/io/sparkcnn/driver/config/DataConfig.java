@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.config;
 
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 
@@ -39,5 +40,62 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
 
     public boolean hasSeparateTestSet() {
         return format == Format.IDX && !idxTestImages.isEmpty();
+    }
+
+    /** {@code data.channels}: how many channels the decoder produces. */
+    public enum Channels {
+        GRAY(1), RGB(3);
+
+        private final int count;
+
+        Channels(int count) {
+            this.count = count;
+        }
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Parses and checks {@code data.*} (input paths are checked later, after every value). */
+    static DataConfig from(ConfigReader r) {
+        Channels channels = r.choice("data.channels", Channels.values(), Channels::configName);
+        int height = r.intAtLeast("data.height", 1);
+        int width = r.intAtLeast("data.width", 1);
+        ImageShape shape = new ImageShape(channels.count, height, width);
+        Format format = r.choice("data.format", Format.values(), Format::configName);
+        double valFraction = r.fraction("data.validation-fraction");
+        double testFraction = r.fraction("data.test-fraction");
+        if (valFraction + testFraction >= 1.0) {
+            throw new InvalidInputException("data.validation-fraction + data.test-fraction must be below 1, got "
+                    + valFraction + " + " + testFraction);
+        }
+        if (valFraction <= 0) {
+            throw new InvalidInputException("data.validation-fraction must be above 0 (early stopping needs a validation split), got "
+                    + valFraction);
+        }
+        return new DataConfig(format, r.string("data.path"),
+                r.string("data.idx-train-images"), r.string("data.idx-train-labels"),
+                r.string("data.idx-test-images"), r.string("data.idx-test-labels"),
+                r.stringList("data.class-names"), shape, valFraction, testFraction, r.longValue("data.seed"),
+                r.choice("data.scaling", FeatureScaling.Kind.values(), FeatureScaling.Kind::configName),
+                r.intAtLeast("data.partitions", 0), r.intAtLeast("data.max-train-images", 0),
+                r.longAtLeast("data.max-image-pixels", 1));
+    }
+
+    /** Fails naming the key when the input this format needs is not set. */
+    void requireInputs() {
+        if (format == Format.IMAGE_FOLDER) {
+            if (path.isBlank()) {
+                throw new InvalidInputException("data.path must name the image folder when data.format = image-folder");
+            }
+            return;
+        }
+        if (idxTrainImages.isBlank() || idxTrainLabels.isBlank()) {
+            throw new InvalidInputException("data.idx-train-images and data.idx-train-labels must be set when data.format = idx");
+        }
+        if (idxTestImages.isBlank() != idxTestLabels.isBlank()) {
+            throw new InvalidInputException("data.idx-test-images and data.idx-test-labels must be set together");
+        }
     }
 }

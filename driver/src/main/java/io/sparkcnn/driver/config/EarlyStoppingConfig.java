@@ -25,4 +25,12 @@ public record EarlyStoppingConfig(Monitor monitor, double minDelta, int patience
             return higherIsBetter;
         }
     }
+
+    static EarlyStoppingConfig from(ConfigReader r) {
+        return new EarlyStoppingConfig(
+                r.choice("training.early-stopping.monitor", Monitor.values(), Monitor::configName),
+                r.nonNegative("training.early-stopping.min-delta"),
+                r.intAtLeast("training.early-stopping.patience", 1),
+                r.bool("training.early-stopping.restore-best-weights"));
+    }
 }

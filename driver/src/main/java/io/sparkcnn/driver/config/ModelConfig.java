@@ -1,9 +1,51 @@
 package io.sparkcnn.driver.config;
 
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.workers.model.LayerSpec;
 import io.sparkcnn.workers.model.ModelSpec;
+import io.sparkcnn.workers.model.Optimizer;
+import io.sparkcnn.workers.model.Presets;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /** {@code model.*}: the preset name (or "custom") and the resolved layer list and optimizer. */
 public record ModelConfig(String preset, ModelSpec spec) implements Serializable {
+
+    /** The preset names a config may give, "custom" last. */
+    static List<String> presetNames() {
+        List<String> names = new ArrayList<>(Presets.all().keySet());
+        names.add(CUSTOM);
+        return names;
+    }
+
+    static final String CUSTOM = "custom";
+
+    static ModelConfig from(ConfigReader r) {
+        String preset = r.string("model.preset").trim().toLowerCase(Locale.ROOT);
+        if (!presetNames().contains(preset)) {
+            throw new InvalidInputException("model.preset = '" + r.string("model.preset") + "' is not allowed; allowed values: "
+                    + String.join(", ", presetNames()));
+        }
+        List<LayerSpec> layers;
+        if (preset.equals(CUSTOM)) {
+            layers = LayerParser.parse(r.list("model.layers"));
+            if (layers.isEmpty()) {
+                throw new InvalidInputException("model.layers: preset 'custom' needs a non-empty layer list");
+            }
+        } else {
+            if (!r.list("model.layers").isEmpty()) {
+                throw new InvalidInputException("model.layers is set but model.preset is '" + preset
+                        + "'; set model.preset = custom to use your own layers");
+            }
+            layers = Presets.all().get(preset);
+        }
+        ModelSpec spec = new ModelSpec(layers, r.choice("model.optimizer", Optimizer.values(), Optimizer::configName),
+                r.positive("model.learning-rate"), r.fractionInclusive("model.momentum"),
+                r.choice("model.weight-init", ModelSpec.WeightInitKind.values(), w -> w.name().toLowerCase(Locale.ROOT)),
+                r.nonNegative("model.l2"), r.longValue("model.seed"));
+        return new ModelConfig(preset, spec);
+    }
 }

@@ -6,4 +6,16 @@ import java.io.Serializable;
 public record TrainingConfig(int batchSizePerWorker, int averagingFrequency, int prefetch, int workers,
                              int maxEpochs, double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker)
         implements Serializable {
+
+    static TrainingConfig from(ConfigReader r) {
+        return new TrainingConfig(
+                r.intAtLeast("training.batch-size-per-worker", 1),
+                r.intAtLeast("training.averaging-frequency", 1),
+                r.intAtLeast("training.prefetch", 0),
+                r.intAtLeast("training.workers", 0),
+                r.intAtLeast("training.max-epochs", 1),
+                r.nonNegative("training.max-minutes"),
+                EarlyStoppingConfig.from(r),
+                r.intAtLeast("training.threads-per-worker", 0));
+    }
 }

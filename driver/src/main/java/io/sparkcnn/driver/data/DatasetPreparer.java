@@ -1,6 +1,7 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.ImageDecoder;
@@ -27,9 +28,6 @@ import java.util.stream.IntStream;
  */
 public final class DatasetPreparer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetPreparer.class);
-    public static final String TRAIN = "train";
-    public static final String VALIDATION = "validation";
-    public static final String TEST = "test";
 
     private DatasetPreparer() {
     }
@@ -49,7 +47,7 @@ public final class DatasetPreparer {
         StratifiedSplit.Parts<ImageFolderLister.ImageFile> parts = StratifiedSplit.split(listing.files(),
                 ImageFolderLister.ImageFile::label, listing.classNames(), cfg.validationFraction(), cfg.testFraction(),
                 cfg.seed());
-        Fingerprint fp = new Fingerprint().add("image-folder");
+        Hashing fp = Hashing.fingerprint().add("image-folder");
         boolean glob = ImageFolderLister.isGlob(cfg.path());
         for (ImageFolderLister.ImageFile f : listing.files()) {
             // a glob's files are told apart by their partition folder: dt=2/Coat/1.png is not dt=1/Coat/1.png
@@ -60,7 +58,7 @@ public final class DatasetPreparer {
         List<ImageFolderLister.ImageFile> train = StratifiedSplit.subsample(parts.train(), ImageFolderLister.ImageFile::label,
                 listing.classNames().size(), cfg.maxTrainImages(), cfg.seed());
         return new Plan(listing.classNames(), refs(train), refs(parts.validation()), refs(parts.test()),
-                glob ? listing.roots() : List.of(cfg.path()), fp.hex());
+                glob ? listing.roots() : List.of(cfg.path()), fp.label());
     }
 
     private static String relativeToParentOfRoot(String uri, List<String> roots) {
@@ -82,7 +80,7 @@ public final class DatasetPreparer {
     }
 
     private static Plan planIdx(DataConfig cfg, org.apache.hadoop.conf.Configuration hadoopConf) {
-        Fingerprint fp = new Fingerprint().add("idx");
+        Hashing fp = Hashing.fingerprint().add("idx");
         List<SampleRef> pool = readIdxPair(cfg.idxTrainImages(), cfg.idxTrainLabels(), hadoopConf, fp);
         List<SampleRef> separateTest = cfg.hasSeparateTestSet()
                 ? readIdxPair(cfg.idxTestImages(), cfg.idxTestLabels(), hadoopConf, fp) : List.of();
@@ -109,11 +107,11 @@ public final class DatasetPreparer {
             sources.add(cfg.idxTestImages());
             sources.add(cfg.idxTestLabels());
         }
-        return new Plan(classNames, train, parts.validation(), test, sources, fp.hex());
+        return new Plan(classNames, train, parts.validation(), test, sources, fp.label());
     }
 
     private static List<SampleRef> readIdxPair(String imagesUri, String labelsUri, org.apache.hadoop.conf.Configuration conf,
-                                               Fingerprint fp) {
+                                               Hashing fp) {
         IdxFile images = IdxFile.read(imagesUri, conf);
         IdxFile labels = IdxFile.read(labelsUri, conf);
         fp.add(images.sha256()).add(labels.sha256());
@@ -151,11 +149,11 @@ public final class DatasetPreparer {
         Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(sc.hadoopConfiguration()));
         List<SkippedFile> skipped = new ArrayList<>();
         Map<String, long[]> counts = new LinkedHashMap<>();
-        JavaRDD<LabeledImage> train = decode(sc, plan.train(), partitions, conf, cfg, TRAIN, skipped, counts, plan.classNames().size());
-        JavaRDD<LabeledImage> val = decode(sc, plan.validation(), partitions, conf, cfg, VALIDATION, skipped, counts, plan.classNames().size());
-        JavaRDD<LabeledImage> test = decode(sc, plan.test(), partitions, conf, cfg, TEST, skipped, counts, plan.classNames().size());
-        for (String split : List.of(TRAIN, VALIDATION, TEST)) {
-            long n = java.util.Arrays.stream(counts.get(split)).sum();
+        JavaRDD<LabeledImage> train = decode(sc, plan.train(), partitions, conf, cfg, Split.TRAIN, skipped, counts, plan.classNames().size());
+        JavaRDD<LabeledImage> val = decode(sc, plan.validation(), partitions, conf, cfg, Split.VALIDATION, skipped, counts, plan.classNames().size());
+        JavaRDD<LabeledImage> test = decode(sc, plan.test(), partitions, conf, cfg, Split.TEST, skipped, counts, plan.classNames().size());
+        for (Split split : Split.values()) {
+            long n = sum(counts.get(split.jsonName()));
             if (n == 0) {
                 throw new InvalidInputException("no decodable images left in the " + split + " split of "
                         + String.join(", ", plan.sources()) + " (" + skipped.size() + " skipped)");
@@ -165,7 +163,8 @@ public final class DatasetPreparer {
         ChannelStats stats = train.aggregate(new ChannelStats(channels), ChannelStats::add, ChannelStats::merge);
         var scaling = stats.toScaling(cfg.scaling());
         LOG.info("Dataset: {} classes, train/validation/test = {}/{}/{} images, {} skipped, {} partitions, scaling {}",
-                plan.classNames().size(), sum(counts.get(TRAIN)), sum(counts.get(VALIDATION)), sum(counts.get(TEST)),
+                plan.classNames().size(), sum(counts.get(Split.TRAIN.jsonName())), sum(counts.get(Split.VALIDATION.jsonName())),
+                sum(counts.get(Split.TEST.jsonName())),
                 skipped.size(), partitions, scaling);
         return new PreparedData(plan.classNames(), cfg.shape(), train, val, test, partitions, counts,
                 List.copyOf(skipped), plan.sources(), plan.fingerprint(), scaling);
@@ -201,14 +200,14 @@ public final class DatasetPreparer {
     }
 
     private static JavaRDD<LabeledImage> decode(JavaSparkContext sc, List<SampleRef> refs, int partitions,
-                                                Broadcast<HadoopConfHolder> conf, DataConfig cfg, String split,
+                                                Broadcast<HadoopConfHolder> conf, DataConfig cfg, Split split,
                                                 List<SkippedFile> skipped, Map<String, long[]> counts, int numClasses) {
         JavaRDD<DecodeOutcome> outcomes = decodeOutcomes(sc, refs, partitions, conf, cfg.shape(), cfg.maxImagePixels())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         outcomes.setName(split + " decode outcomes");
         List<DecodeOutcome> failures = outcomes.filter(o -> !o.isOk()).collect();
         for (DecodeOutcome f : failures) {
-            skipped.add(new SkippedFile(f.skippedId(), split, f.reason()));
+            skipped.add(new SkippedFile(f.skippedId(), split.jsonName(), f.reason()));
             LOG.warn("Skipped {} image {}: {}", split, f.skippedId(), f.reason());
         }
         JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image)
@@ -224,7 +223,7 @@ public final class DatasetPreparer {
                         a[i] += b[i];
                     }
                 });
-        counts.put(split, perClass);
+        counts.put(split.jsonName(), perClass);
         outcomes.unpersist(false);
         return images;
     }

@@ -1,6 +1,7 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -45,7 +46,7 @@ public record IdxFile(String uri, int[] dims, byte[] data, byte[] sha256) {
         } catch (IOException e) {
             throw new InvalidInputException("cannot read IDX file " + uri + ": " + e.getMessage(), e);
         }
-        byte[] sha = Fingerprint.sha256(raw);
+        byte[] sha = Hashing.sha256(raw);
         byte[] bytes = raw;
         if (raw.length >= 2 && (raw[0] & 0xFF) == 0x1F && (raw[1] & 0xFF) == 0x8B) {
             try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {

@@ -22,9 +22,9 @@ public record PreparedData(List<String> classNames, ImageShape shape, JavaRDD<La
         return classNames.size();
     }
 
-    public long count(String split) {
+    public long count(Split split) {
         long total = 0;
-        for (long n : countsPerSplit.get(split)) {
+        for (long n : countsPerSplit.get(split.jsonName())) {
             total += n;
         }
         return total;

@@ -1,20 +1,19 @@
 package io.sparkcnn.driver.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.HadoopConfHolder;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.RunFolder;
+import io.sparkcnn.driver.output.RunMetrics;
 import io.sparkcnn.driver.report.Diagnosis;
 import io.sparkcnn.driver.report.ReportInput;
-import io.sparkcnn.driver.report.ReportStats;
 import io.sparkcnn.driver.report.ReportWriter;
-import io.sparkcnn.driver.report.Reports;
 import io.sparkcnn.driver.train.EpochRecord;
-import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
@@ -51,11 +50,11 @@ public final class EvaluateRunner {
         EvaluateConfig.Split split = config.split();
         boolean shapeSet = config.shapeSet();
         if (data == null) {
-            if (model.manifest() == null || model.manifest().get("config") == null) {
+            if (model.manifest() == null || model.manifest().config() == null) {
                 throw new InvalidInputException("--model " + model.uri() + " has no manifest.json beside it, so it has no"
                         + " test split of its own: name a dataset (--set data.format=..., data.path=...)");
             }
-            data = ConfigLoader.fromString(model.manifest().get("config").toString()).data();
+            data = ConfigLoader.fromString(model.manifest().config().toString()).data();
             split = EvaluateConfig.Split.TEST;
             shapeSet = false;
         }
@@ -75,15 +74,14 @@ public final class EvaluateRunner {
         }
         String splitName = split == EvaluateConfig.Split.ALL ? "all" : "test";
         if (config.data() == null && model.manifest() != null
-                && !("sha256:" + plan.fingerprint()).equals(model.manifest().at("/dataset/fingerprint").asText())) {
-            LOG.warn("The dataset {} changed since the model was trained (fingerprint {} then, sha256:{} now): its test"
-                    + " split may differ", source, model.manifest().at("/dataset/fingerprint").asText(), plan.fingerprint());
+                && !plan.fingerprint().equals(recordedFingerprint(model))) {
+            LOG.warn("The dataset {} changed since the model was trained (fingerprint {} then, {} now): its test"
+                    + " split may differ", source, recordedFingerprint(model), plan.fingerprint());
         }
 
         RunFolder.checkNotInput("--output", config.output(), JobInputs.ofEvaluate(config.model(), data), hadoopConf);
         RunFolder folder = RunFolder.beginFresh("evaluate", config.output(), config.overwrite(), hadoopConf);
         JavaRDD<DecodeOutcome> outcomes = null;
-        Broadcast<NetworkHolder> holder = null;
         try {
             int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
             Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(hadoopConf));
@@ -94,25 +92,24 @@ public final class EvaluateRunner {
                 LOG.warn("Skipped image {}: {}", f.skippedId(), f.reason());
             }
             JavaRDD<LabeledImage> images = outcomes.filter(DecodeOutcome::isOk).map(DecodeOutcome::image);
-            holder = sc.broadcast(new NetworkHolder(model.network()));
-            ReportStats stats = Reports.evaluate(holder, images, shape, model.numClasses(), model.scaling(),
+            EvaluationStats stats = Evaluation.on(sc, model.network(), images, shape, model.numClasses(), model.scaling(),
                     ReportWriter.GALLERY);
             if (stats.count() == 0) {
                 throw new InvalidInputException("no decodable images in " + source + " (" + failures.size() + " skipped)");
             }
             double reg = model.network().calcRegularizationScore(true);
             List<EpochRecord> history = model.history();
-            JsonNode metrics = model.metrics();
+            RunMetrics metrics = model.metrics();
             double seconds = (System.nanoTime() - start) / 1e9;
             String title = "Evaluation of " + model.runFolder().getName() + (config.data() == null ? " on its test split"
                     : " on " + new org.apache.hadoop.fs.Path(plan.sources().get(0)).getName());
             ReportInput input = new ReportInput(title, model.classNames(),
                     shape, stats, splitName, trainedSplit(model, "train"), trainedSplit(model, "validation"), history,
-                    metrics == null ? -1 : metrics.path("best_epoch").asInt(-1),
-                    metrics == null ? -1 : metrics.path("stopped_epoch").asInt(-1),
-                    metrics == null ? "" : metrics.path("stop_reason").asText(""),
-                    metrics == null ? "" : metrics.path("monitor").asText(""),
-                    model.uri(), model.fingerprint(), source, "sha256:" + plan.fingerprint(), seconds, reg);
+                    metrics == null ? -1 : metrics.bestEpoch(),
+                    metrics == null ? -1 : metrics.stoppedEpoch(),
+                    metrics == null || metrics.stopReason() == null ? "" : metrics.stopReason(),
+                    metrics == null || metrics.monitor() == null ? "" : metrics.monitor(),
+                    model.uri(), model.fingerprint(), source, plan.fingerprint(), seconds, reg);
             ReportWriter.Report report = ReportWriter.write(folder.fileSystem(), folder.temp(), input);
             if (!failures.isEmpty()) {
                 StringBuilder csv = new StringBuilder("path,reason\n");
@@ -134,19 +131,15 @@ public final class EvaluateRunner {
             if (outcomes != null) {
                 outcomes.unpersist(false);
             }
-            if (holder != null) {
-                holder.destroy();
-            }
         }
+    }
+
+    private static String recordedFingerprint(LoadedModel model) {
+        return model.manifest().dataset() == null ? "" : model.manifest().dataset().fingerprint();
     }
 
     /** Train or validation figures of the final model as the train job's report recorded them, else unknown. */
     private static Diagnosis.Split trainedSplit(LoadedModel model, String split) {
-        JsonNode report = model.report();
-        if (report == null || !report.at("/splits/" + split + "/accuracy").isNumber()) {
-            return ReportInput.UNKNOWN;
-        }
-        return new Diagnosis.Split(report.at("/splits/" + split + "/accuracy").asDouble(),
-                report.at("/splits/" + split + "/loss").asDouble());
+        return model.report() == null ? ReportInput.UNKNOWN : model.report().split(split);
     }
 }

@@ -2,8 +2,13 @@ package io.sparkcnn.driver.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.output.ModelFiles;
+import io.sparkcnn.driver.output.RunManifest;
+import io.sparkcnn.driver.output.RunMetrics;
+import io.sparkcnn.driver.report.ReportJson;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
@@ -26,7 +31,7 @@ import java.util.List;
  * model.zip identifies the model in reports.
  */
 public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling scaling, String fingerprint,
-                          Path runFolder, JsonNode manifest, JsonNode metrics, JsonNode report) {
+                          Path runFolder, RunManifest manifest, RunMetrics metrics, ReportJson report) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Loads {@code uri}: a run folder holding model.zip, or a model.zip file. Errors name the URI (exit 2). */
@@ -64,9 +69,10 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException("--model " + zip + ": " + e.getMessage(), e);
             }
-            return new LoadedModel(uri, read.network(), scaling, "sha256:" + read.sha256(), folder,
-                    readJson(fs, new Path(folder, "manifest.json")), readJson(fs, new Path(folder, "metrics.json")),
-                    readJson(fs, new Path(folder, "report.json")));
+            return new LoadedModel(uri, read.network(), scaling, Hashing.label(read.sha256()), folder,
+                    manifest(readJson(fs, new Path(folder, "manifest.json")), new Path(folder, "manifest.json")),
+                    metrics(readJson(fs, new Path(folder, "metrics.json")), new Path(folder, "metrics.json")),
+                    report(readJson(fs, new Path(folder, "report.json")), new Path(folder, "report.json")));
         } catch (IOException e) {
             throw new InvalidInputException("--model " + uri + " cannot be read: " + e.getMessage(), e);
         }
@@ -77,8 +83,20 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
             return null;
         }
         try (InputStream in = fs.open(path)) {
-            return JSON.readTree(in);
+            return JsonFormat.checked(JSON.readTree(in), path.toString());
         }
+    }
+
+    private static RunManifest manifest(JsonNode json, Path path) {
+        return json == null ? null : RunManifest.fromJson(json, path.toString());
+    }
+
+    private static ReportJson report(JsonNode json, Path path) {
+        return json == null ? null : ReportJson.fromJson(json, path.toString());
+    }
+
+    private static RunMetrics metrics(JsonNode json, Path path) {
+        return json == null ? null : RunMetrics.fromJson(json, path.toString());
     }
 
     /** Output classes of the network. */
@@ -90,16 +108,12 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
 
     /** True when the train job recorded class names for every output. */
     public boolean hasClassNames() {
-        return manifest != null && manifest.at("/dataset/class_names").isArray()
-                && manifest.at("/dataset/class_names").size() == numClasses();
+        return recordedClassNames().size() == numClasses();
     }
 
     /** Class names recorded by the train job, or "0", "1", ... when unknown. */
     public List<String> classNames() {
-        List<String> names = new ArrayList<>();
-        if (manifest != null && manifest.at("/dataset/class_names").isArray()) {
-            manifest.at("/dataset/class_names").forEach(n -> names.add(n.asText()));
-        }
+        List<String> names = new ArrayList<>(recordedClassNames());
         if (names.size() != numClasses()) {
             names.clear();
             for (int i = 0; i < numClasses(); i++) {
@@ -109,25 +123,21 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
         return names;
     }
 
+    private List<String> recordedClassNames() {
+        return manifest == null || manifest.dataset() == null || manifest.dataset().classNames() == null ? List.of()
+                : manifest.dataset().classNames();
+    }
+
     /** The input shape the model was trained at, when its manifest is known; else null. */
     public ImageShape shape() {
-        if (manifest == null || !manifest.at("/dataset/input_shape").isObject()) {
+        if (manifest == null || manifest.dataset() == null || manifest.dataset().inputShape() == null) {
             return null;
         }
-        JsonNode s = manifest.at("/dataset/input_shape");
-        return new ImageShape(s.get("channels").asInt(), s.get("height").asInt(), s.get("width").asInt());
+        return manifest.dataset().inputShape().toShape();
     }
 
     /** The run's per-epoch history (empty when unknown). */
     public List<EpochRecord> history() {
-        List<EpochRecord> history = new ArrayList<>();
-        if (metrics != null && metrics.get("history") != null) {
-            for (JsonNode e : metrics.get("history")) {
-                history.add(new EpochRecord(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("val_loss").asDouble(),
-                        e.get("val_accuracy").asDouble(), e.path("seconds").asDouble(), e.path("images_per_second").asDouble(),
-                        0, e.path("improved").asBoolean()));
-            }
-        }
-        return history;
+        return metrics == null ? List.of() : metrics.records();
     }
 }

@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.inference;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.workers.ImageShape;
 import org.nd4j.linalg.factory.Nd4j;
 

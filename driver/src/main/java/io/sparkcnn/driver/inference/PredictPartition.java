@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.inference;
 
-import io.sparkcnn.driver.train.NetworkHolder;
+import io.sparkcnn.driver.eval.NetworkHolder;
 import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;

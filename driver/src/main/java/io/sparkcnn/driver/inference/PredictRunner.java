@@ -2,13 +2,13 @@ package io.sparkcnn.driver.inference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.HadoopConfHolder;
 import io.sparkcnn.driver.data.ImageFolderLister;
+import io.sparkcnn.driver.eval.Evaluation;
 import io.sparkcnn.driver.output.RunFolder;
-import io.sparkcnn.driver.train.NetworkHolder;
-import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.SampleRef;
 import org.apache.hadoop.conf.Configuration;
@@ -63,14 +63,12 @@ public final class PredictRunner {
                 ModelInputs.describe(shape));
 
         RunFolder folder = RunFolder.beginFresh("predict", config.output(), config.overwrite(), hadoopConf);
-        Broadcast<NetworkHolder> holder = null;
         JavaRDD<String> lines = null;
-        try {
+        try (Evaluation network = Evaluation.of(sc, model.network())) {
             int partitions = config.partitions() > 0 ? config.partitions() : sc.defaultParallelism();
             Broadcast<HadoopConfHolder> conf = sc.broadcast(new HadoopConfHolder(hadoopConf));
-            holder = sc.broadcast(new NetworkHolder(model.network()));
             lines = DatasetPreparer.decodeOutcomes(sc, refs, partitions, conf, shape)
-                    .mapPartitions(new PredictPartition(holder, shape, classNames, model.scaling()))
+                    .mapPartitions(new PredictPartition(network.network(), shape, classNames, model.scaling()))
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
             lines.saveAsTextFile(new Path(folder.temp(), PREDICTIONS).toString());
             String header = PredictPartition.header(classNames);
@@ -93,7 +91,7 @@ public final class PredictRunner {
             summary.put("columns", fields(header));
             summary.put("files", PREDICTIONS + "/part-* (CSV, header in each part)");
             summary.put("seconds", (System.nanoTime() - start) / 1e9);
-            folder.writeString("summary.json", JSON.writeValueAsString(summary));
+            folder.writeString("summary.json", JSON.writeValueAsString(JsonFormat.stamped(summary)));
             String path = folder.commit().toString();
             LOG.info(String.format(Locale.ROOT, "Wrote %d predictions (%d could not be decoded) to %s/%s in %.1fs", rows,
                     errors, path, PREDICTIONS, (System.nanoTime() - start) / 1e9));
@@ -104,9 +102,6 @@ public final class PredictRunner {
         } finally {
             if (lines != null) {
                 lines.unpersist(false);
-            }
-            if (holder != null) {
-                holder.destroy();
             }
         }
     }

@@ -1,11 +1,14 @@
 package io.sparkcnn.driver.output;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.train.EarlyStopping;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.driver.train.TrainingOutcome;
@@ -71,7 +74,7 @@ public final class CheckpointStore {
     }
 
     /** The JSON shape of state.json. */
-    record StateFile(int format, int epoch, String created, String configFingerprint, String datasetFingerprint,
+    record StateFile(@JsonProperty(JsonFormat.KEY) String formatVersion, int epoch, String created, String configFingerprint, String datasetFingerprint,
                      JsonNode config, EarlyStopping.State earlyStopping, TrainingOutcome.StopReason stopReason,
                      List<EpochRecord> history, Map<String, FileEntry> files) {
     }
@@ -107,7 +110,7 @@ public final class CheckpointStore {
                     files.put(BEST_UPDATER, writeArray(new Path(temp, BEST_UPDATER), state.bestUpdater()));
                 }
             }
-            StateFile sf = new StateFile(1, state.epoch(), Instant.now().toString(), configFingerprint,
+            StateFile sf = new StateFile(JsonFormat.CURRENT, state.epoch(), Instant.now().toString(), configFingerprint,
                     datasetFingerprint, JSON.readTree(resolvedConfig), state.stopping(), state.stopReason(),
                     state.history(), files);
             try (OutputStream out = fs.create(new Path(temp, STATE), false)) {
@@ -198,7 +201,7 @@ public final class CheckpointStore {
     private StateFile readState(Path path) throws IOException {
         Path state = new Path(path, STATE);
         try (InputStream in = fs.open(state)) {
-            StateFile sf = JSON.readValue(in, StateFile.class);
+            StateFile sf = JSON.treeToValue(JsonFormat.checked(JSON.readTree(in), state.toString()), StateFile.class);
             if (sf.config() == null || sf.files() == null || sf.earlyStopping() == null || sf.history() == null) {
                 throw new IOException(STATE + " is incomplete");
             }
@@ -225,7 +228,7 @@ public final class CheckpointStore {
         try (OutputStream out = fs.create(path, false)) {
             out.write(data);
         }
-        return new FileEntry(data.length, Sha256.hex(data));
+        return new FileEntry(data.length, Hashing.hex(data));
     }
 
     private INDArray readArray(Path path, FileEntry entry) throws IOException {
@@ -233,7 +236,7 @@ public final class CheckpointStore {
         try (InputStream in = fs.open(path)) {
             data = in.readAllBytes();
         }
-        String sha = Sha256.hex(data);
+        String sha = Hashing.hex(data);
         if (data.length != entry.bytes() || !sha.equals(entry.sha256())) {
             throw new IOException(path.getName() + ": " + data.length + " bytes with SHA-256 " + sha + ", recorded "
                     + entry.bytes() + " bytes with " + entry.sha256());

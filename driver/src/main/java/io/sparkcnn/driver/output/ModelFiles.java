@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.output;
 
+import io.sparkcnn.driver.common.Hashing;
 import io.sparkcnn.workers.LayerHelpers;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
-import java.util.HexFormat;
 
 /** model.zip on any Hadoop FileSystem: DL4J's format, with updater state and the fitted normalizer. */
 public final class ModelFiles {
@@ -32,11 +32,11 @@ public final class ModelFiles {
             if (normalizer != null) {
                 ModelSerializer.addNormalizerToModel(local.toFile(), normalizer);
             }
-            DigestOutputStream out = new DigestOutputStream(fs.create(path, false), Sha256.digest());
+            DigestOutputStream out = new DigestOutputStream(fs.create(path, false), Hashing.digest());
             try (out) {
                 Files.copy(local, out);
             }
-            return HexFormat.of().formatHex(out.getMessageDigest().digest());
+            return Hashing.hex(out.getMessageDigest());
         } finally {
             Files.deleteIfExists(local);
         }
@@ -62,11 +62,11 @@ public final class ModelFiles {
                             ModelZipCheck.Limits limits) throws IOException {
         java.nio.file.Path local = Files.createTempFile("sparkcnn-model", ".zip");
         try {
-            DigestInputStream in = new DigestInputStream(fs.open(path), Sha256.digest());
+            DigestInputStream in = new DigestInputStream(fs.open(path), Hashing.digest());
             try (in) {
                 Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
             }
-            String actual = HexFormat.of().formatHex(in.getMessageDigest().digest());
+            String actual = Hashing.hex(in.getMessageDigest());
             if (expectedSha256 != null && !actual.equals(expectedSha256)) {
                 throw new IOException(path.getName() + ": SHA-256 " + actual + " (" + Files.size(local)
                         + " bytes) does not match the recorded " + expectedSha256);

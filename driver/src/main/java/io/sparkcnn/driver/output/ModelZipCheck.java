@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.output;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 
 import java.io.BufferedInputStream;

@@ -2,9 +2,9 @@ package io.sparkcnn.driver.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.data.ImageFolderLister;
-import io.sparkcnn.driver.registry.RegistryLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -41,7 +41,7 @@ import java.util.UUID;
  * it finishes. Jobs with nothing to resume (evaluate, predict: {@link #beginFresh}) discard an unfinished folder of
  * their own kind that a failed or killed run left. The marker is removed before the folder is published.
  *
- * <p>While a job writes an output it holds the lock {@code .<name>.lock} beside it ({@link RegistryLock#acquireOutput},
+ * <p>While a job writes an output it holds the lock {@code .<name>.lock} beside it ({@link FolderLock#acquireOutput},
  * renewed; taken over when stale for {@link #LOCK_STALE_AFTER} or when its holder's process on this host is gone): a
  * second job on the same output exits 75 naming the first instead of discarding or resuming its unfinished folder.
  */
@@ -53,7 +53,7 @@ public final class RunFolder {
     private final String job;
     private final boolean overwrite;
     private final boolean existed;
-    private RegistryLock lock;
+    private FolderLock lock;
     private boolean committed;
 
     /** An output lock not renewed for this long belongs to a job that died. */
@@ -243,7 +243,7 @@ public final class RunFolder {
         Path target = checkTarget(uri, overwrite, conf);
         FileSystem fs = target.getFileSystem(conf);
         Path temp = unfinished(target);
-        RegistryLock lock = lockOutput(fs, target, TRAIN);
+        FolderLock lock = lockOutput(fs, target, TRAIN);
         try {
             return beginLocked(fs, target, temp, overwrite, lock);
         } catch (IOException | RuntimeException | Error e) {
@@ -252,7 +252,7 @@ public final class RunFolder {
         }
     }
 
-    private static void closeQuietly(RegistryLock lock) {
+    private static void closeQuietly(FolderLock lock) {
         try {
             lock.close();
         } catch (IOException | RuntimeException e) {
@@ -260,9 +260,9 @@ public final class RunFolder {
         }
     }
 
-    private static RegistryLock lockOutput(FileSystem fs, Path target, String job) throws IOException {
+    private static FolderLock lockOutput(FileSystem fs, Path target, String job) throws IOException {
         try {
-            return RegistryLock.acquireOutput(fs, target, job + "-" + UUID.randomUUID().toString().substring(0, 8),
+            return FolderLock.acquireOutput(fs, target, job + "-" + UUID.randomUUID().toString().substring(0, 8),
                     LOCK_STALE_AFTER);
         } catch (AccessControlException e) {
             throw new InvalidInputException("output.path " + target + ": no permission to create the run folder: "
@@ -270,7 +270,7 @@ public final class RunFolder {
         }
     }
 
-    private static RunFolder beginLocked(FileSystem fs, Path target, Path temp, boolean overwrite, RegistryLock lock)
+    private static RunFolder beginLocked(FileSystem fs, Path target, Path temp, boolean overwrite, FolderLock lock)
             throws IOException {
         boolean existed = fs.exists(temp);
         boolean replaces = overwrite;
@@ -297,7 +297,7 @@ public final class RunFolder {
         Path target = checkTarget(uri, overwrite, conf);
         FileSystem fs = target.getFileSystem(conf);
         Path temp = unfinished(target);
-        RegistryLock lock = lockOutput(fs, target, job);
+        FolderLock lock = lockOutput(fs, target, job);
         try {
             return beginFreshLocked(job, fs, target, temp, overwrite, lock);
         } catch (IOException | RuntimeException | Error e) {
@@ -307,7 +307,7 @@ public final class RunFolder {
     }
 
     private static RunFolder beginFreshLocked(String job, FileSystem fs, Path target, Path temp, boolean overwrite,
-                                              RegistryLock lock) throws IOException {
+                                              FolderLock lock) throws IOException {
         if (fs.exists(temp)) {
             JsonNode marker = marker(fs, temp);
             String other = marker == null ? (fs.exists(new Path(temp, CheckpointStore.FOLDER)) ? TRAIN : null)
@@ -326,7 +326,7 @@ public final class RunFolder {
     }
 
     private static RunFolder open(FileSystem fs, Path target, Path temp, String job, boolean overwrite, boolean existed,
-                                  RegistryLock lock) throws IOException {
+                                  FolderLock lock) throws IOException {
         try {
             if (!existed && !fs.mkdirs(temp)) {
                 throw new InvalidInputException("output.path " + target + ": cannot create " + temp
@@ -358,17 +358,19 @@ public final class RunFolder {
         m.put("host", host);
         m.put("pid", ProcessHandle.current().pid());
         try (OutputStream out = fs.create(new Path(temp, MARKER), true)) {
-            out.write(JSON.writeValueAsBytes(m));
+            out.write(JSON.writeValueAsBytes(JsonFormat.stamped(m)));
         }
     }
 
     /** The marker of an unfinished folder, or null when it has none (or it is unreadable). */
     static JsonNode marker(FileSystem fs, Path temp) {
+        JsonNode marker;
         try (InputStream in = fs.open(new Path(temp, MARKER))) {
-            return JSON.readTree(in);
+            marker = JSON.readTree(in);
         } catch (IOException | RuntimeException e) {
             return null;
         }
+        return JsonFormat.checked(marker, new Path(temp, MARKER).toString());
     }
 
     /** True when the unfinished folder beside {@code target} is a train run started with overwrite (it replaces it). */
@@ -469,7 +471,7 @@ public final class RunFolder {
 
     /** Releases the output's lock (after commit or abort, or when a failed run keeps its folder for resuming). */
     public void release() {
-        RegistryLock held = lock;
+        FolderLock held = lock;
         lock = null;
         if (held != null) {
             try {

@@ -1,6 +1,7 @@
 package io.sparkcnn.driver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkcnn.driver.common.JsonFormat;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ public record Champion(String run, String model, String modelFingerprint, String
 
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put(JsonFormat.KEY, JsonFormat.CURRENT);
         m.put("run", run);
         m.put("model", model);
         m.put("model_fingerprint", modelFingerprint);

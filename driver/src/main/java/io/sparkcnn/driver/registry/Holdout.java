@@ -1,14 +1,13 @@
 package io.sparkcnn.driver.registry;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.HadoopConfHolder;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.inference.LoadedModel;
 import io.sparkcnn.driver.inference.ModelInputs;
-import io.sparkcnn.driver.report.ReportStats;
-import io.sparkcnn.driver.report.Reports;
-import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.SampleRef;
@@ -93,18 +92,13 @@ public final class Holdout implements AutoCloseable {
         if (skipped > 0) {
             LOG.warn("Holdout: {} of {} images could not be decoded and are left out", skipped, refs.size());
         }
-        LOG.info("Holdout: {} images from {} (sha256:{})", count, String.join(", ", plan.sources()), plan.fingerprint());
-        return new Holdout(sc, holdout, modelClasses, plan.sources(), "sha256:" + plan.fingerprint(), images, count, skipped);
+        LOG.info("Holdout: {} images from {} ({})", count, String.join(", ", plan.sources()), plan.fingerprint());
+        return new Holdout(sc, holdout, modelClasses, plan.sources(), plan.fingerprint(), images, count, skipped);
     }
 
     /** Scores a model on the holdout (no gallery: the comparison shows metrics and confusion matrices). */
-    public ReportStats evaluate(LoadedModel model) {
-        Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(model.network()));
-        try {
-            return Reports.evaluate(holder, images, config.shape(), classNames.size(), model.scaling(), 0);
-        } finally {
-            holder.destroy();
-        }
+    public EvaluationStats evaluate(LoadedModel model) {
+        return Evaluation.on(sc, model.network(), images, config.shape(), classNames.size(), model.scaling(), 0);
     }
 
     public List<String> classNames() {

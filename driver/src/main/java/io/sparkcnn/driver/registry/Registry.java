@@ -3,7 +3,10 @@ package io.sparkcnn.driver.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
+import io.sparkcnn.driver.output.FolderLock;
+import io.sparkcnn.driver.output.FolderLockedException;
 import io.sparkcnn.driver.output.RunFolder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CreateFlag;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -148,7 +152,7 @@ public final class Registry {
         }
         for (String line : text.split("\n")) {
             if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
+                lines.add(JsonFormat.checked(JSON.readTree(line), file + " (line " + (lines.size() + 1) + ")"));
             }
         }
         return lines;
@@ -163,7 +167,7 @@ public final class Registry {
                 old = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         }
-        replace(file, old + JSON.writeValueAsString(line) + "\n");
+        replace(file, old + JSON.writeValueAsString(JsonFormat.stamped(line)) + "\n");
     }
 
     public Optional<JsonNode> holdoutRecord() throws IOException {
@@ -171,7 +175,7 @@ public final class Registry {
     }
 
     public void recordHoldout(Map<String, Object> record) throws IOException {
-        replace(new Path(root, HOLDOUT), PRETTY.writeValueAsString(record));
+        replace(new Path(root, HOLDOUT), PRETTY.writeValueAsString(JsonFormat.stamped(record)));
     }
 
     /** Ids of the finished runs, oldest first. */
@@ -221,9 +225,21 @@ public final class Registry {
 
     private Optional<JsonNode> readJson(Path file) throws IOException {
         try (InputStream in = fs.open(file)) {
-            return Optional.of(JSON.readTree(in));
+            return Optional.of(JsonFormat.checked(JSON.readTree(in), file.toString()));
         } catch (FileNotFoundException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Takes the registry's lock for {@code owner} (a run id, or the registry command), taking over a stale one.
+     *
+     * @throws FolderLockedException when a live holder has it
+     */
+    public FolderLock lock(String owner, Duration staleAfter) throws IOException {
+        return FolderLock.acquire(fileSystem(), fileContext(), lockPath(), "the registry lock", owner,
+                staleAfter, false, (holder, age) -> "registry " + root() + " is locked by " + holder.describe()
+                        + ", " + age.toSeconds() + " s ago: another retrain or registry command is running. Try again"
+                        + " later; a lock not renewed for " + staleAfter.toSeconds() + " s (registry.lock-stale-after) is taken over");
     }
 }

@@ -1,8 +1,9 @@
 package io.sparkcnn.driver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkcnn.driver.InvalidInputException;
-import io.sparkcnn.driver.output.Sha256;
+import io.sparkcnn.driver.common.Hashing;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.output.FolderLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public final class RegistryAdmin {
         }
         Registry registry = Registry.open(uri, conf, false);
         String owner = (rollback ? "rollback-" : "promote-") + Instant.now().toEpochMilli();
-        try (RegistryLock lock = RegistryLock.acquire(registry, owner, staleAfter)) {
+        try (FolderLock lock = registry.lock(owner, staleAfter)) {
             Optional<Champion> before = registry.champion();
             String from = before.map(Champion::run).orElse(null);
             String target;
@@ -113,7 +114,7 @@ public final class RegistryAdmin {
             if (!registry.fileSystem().exists(model)) {
                 throw new InvalidInputException("run " + target + " has no model: " + model + " is missing");
             }
-            String fingerprint = "sha256:" + Sha256.ofFile(registry.fileSystem(), model);
+            String fingerprint = Hashing.label(Hashing.ofFile(registry.fileSystem(), model));
             String recorded = decision.path("model_fingerprint").asText();
             if (!recorded.isEmpty() && !recorded.equals(fingerprint)) {
                 throw new InvalidInputException("run " + target + ": " + model + " has " + fingerprint + " but its decision"

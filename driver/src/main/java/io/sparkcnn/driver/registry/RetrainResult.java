@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.registry;
 
-import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainJobResult;
 
 import java.util.List;
 
@@ -11,6 +11,6 @@ import java.util.List;
  * found unfinished and recorded as failed.
  */
 public record RetrainResult(String runId, boolean promoted, String reason, String metric, double challengerScore,
-                            double championScore, String previousChampion, String runPath, TrainResult train,
+                            double championScore, String previousChampion, String runPath, TrainJobResult train,
                             String tookOverLockFrom, List<String> recordedFailures) {
 }

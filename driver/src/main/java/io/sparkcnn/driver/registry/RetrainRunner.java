@@ -1,18 +1,20 @@
 package io.sparkcnn.driver.registry;
 
-import io.sparkcnn.driver.InvalidInputException;
-import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainJobResult;
 import io.sparkcnn.driver.TrainRunner;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.config.OutputConfig;
 import io.sparkcnn.driver.config.RegistryConfig;
 import io.sparkcnn.driver.config.RetrainConfig;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.data.DatasetPreparer;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.inference.LoadedModel;
+import io.sparkcnn.driver.output.FolderLock;
 import io.sparkcnn.driver.output.JobInputs;
 import io.sparkcnn.driver.output.RunFolder;
 import io.sparkcnn.driver.report.ComparisonWriter;
-import io.sparkcnn.driver.report.ReportStats;
 import io.sparkcnn.driver.train.WarmStart;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -51,7 +53,7 @@ public final class RetrainRunner {
         Registry registry = Registry.open(rc.path(), conf, true);
         Instant started = Instant.now();
         String id = registry.newRunId(started);
-        try (RegistryLock lock = RegistryLock.acquire(registry, id, rc.lockStaleAfter())) {
+        try (FolderLock lock = registry.lock(id, rc.lockStaleAfter())) {
             List<String> failures = recordDeadRuns(registry, lock, id);
             Optional<Champion> before = registry.champion();
             RunFolder folder = null;
@@ -70,19 +72,19 @@ public final class RetrainRunner {
         }
     }
 
-    private static RetrainResult retrain(RetrainConfig config, JavaSparkContext sc, Registry registry, RegistryLock lock,
+    private static RetrainResult retrain(RetrainConfig config, JavaSparkContext sc, Registry registry, FolderLock lock,
                                          String id, RunFolder folder, Optional<Champion> before, Instant started,
                                          List<String> failures) throws IOException {
         Configuration conf = sc.hadoopConfiguration();
         RegistryConfig rc = config.registry();
-        TrainConfig train = config.train().withOutput(new OutputConfig(
+        TrainJobConfig train = config.train().withOutput(new OutputConfig(
                 new Path(folder.temp(), Registry.MODEL).toString(), false, false));
 
         // bad input fails here, before a long training: data and holdout listed, holdout checked against the record
         DatasetPreparer.Plan dataPlan = DatasetPreparer.plan(train.data(), conf);
         DatasetPreparer.Plan holdoutPlan = Holdout.plan(rc.holdout(), conf);
         Holdout.checkDisjoint(holdoutPlan.sources(), dataPlan.sources(), conf);
-        String holdoutFingerprint = "sha256:" + holdoutPlan.fingerprint();
+        String holdoutFingerprint = holdoutPlan.fingerprint();
         Optional<com.fasterxml.jackson.databind.JsonNode> recorded = registry.holdoutRecord();
         if (recorded.isPresent() && !recorded.get().path("fingerprint").asText().equals(holdoutFingerprint)) {
             throw new InvalidInputException("registry.holdout " + String.join(", ", holdoutPlan.sources()) + " is not the"
@@ -99,7 +101,7 @@ public final class RetrainRunner {
             LOG.info("No champion yet in {}: training from scratch", registry.root());
         }
 
-        TrainResult trained = TrainRunner.run(train, sc, warm);
+        TrainJobResult trained = TrainRunner.run(train, sc, warm);
         LoadedModel challenger = LoadedModel.load(new Path(folder.temp(), Registry.MODEL).toString(), conf);
         if (champion != null && !champion.classNames().equals(challenger.classNames())) {
             throw new InvalidInputException("the challenger predicts classes " + challenger.classNames() + " but the"
@@ -107,8 +109,8 @@ public final class RetrainRunner {
                     + " models of one label set. Start a new registry for the new classes");
         }
 
-        ReportStats challengerStats;
-        ReportStats championStats = null;
+        EvaluationStats challengerStats;
+        EvaluationStats championStats = null;
         long holdoutImages;
         try (Holdout holdout = Holdout.decode(sc, rc.holdout(), holdoutPlan, challenger.classNames())) {
             challengerStats = holdout.evaluate(challenger);
@@ -145,7 +147,7 @@ public final class RetrainRunner {
         line.put("champion_before_scores", championSide == null ? null : ComparisonWriter.figures(championSide, classes));
         line.put("champion_after", decision.promote() ? id : before.map(Champion::run).orElse(null));
         line.put("data_sources", dataPlan.sources());
-        line.put("dataset_fingerprint", "sha256:" + dataPlan.fingerprint());
+        line.put("dataset_fingerprint", dataPlan.fingerprint());
         line.put("holdout_fingerprint", holdoutFingerprint);
         line.put("holdout_images", holdoutImages);
         line.put("warm_start_from", warm == null ? null : before.get().run());
@@ -155,7 +157,7 @@ public final class RetrainRunner {
         line.put("model_fingerprint", challenger.fingerprint());
         line.put("by", user());
         line.put("duration_seconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
-        folder.writeString(Registry.DECISION, Registry.PRETTY.writeValueAsString(line));
+        folder.writeString(Registry.DECISION, Registry.PRETTY.writeValueAsString(JsonFormat.stamped(line)));
 
         // publish: the run folder first (a champion never points at a missing run), then the pointer, then history
         lock.verifyHeld();
@@ -178,7 +180,7 @@ public final class RetrainRunner {
         registry.appendHistory(line);
         return new RetrainResult(id, decision.promote(), decision.reason(), rc.metric().configName(), challengerScore,
                 championScore, before.map(Champion::run).orElse(null), runPath, trained,
-                lock.tookOverFrom().map(RegistryLock.Holder::owner).orElse(null), failures);
+                lock.tookOverFrom().map(FolderLock.Holder::owner).orElse(null), failures);
     }
 
     static double score(RegistryConfig.Metric metric, ComparisonWriter.Side side, List<String> classes) {
@@ -205,7 +207,7 @@ public final class RetrainRunner {
      * Runs that began but never finished (killed: their driver could not write a line) get their failure
      * line now, and their folders are removed. Only the lock holder does this, so none of them is running.
      */
-    private static List<String> recordDeadRuns(Registry registry, RegistryLock lock, String id) throws IOException {
+    private static List<String> recordDeadRuns(Registry registry, FolderLock lock, String id) throws IOException {
         List<String> recorded = new ArrayList<>();
         java.util.Set<String> inHistory = new java.util.HashSet<>();
         registry.history().forEach(l -> inHistory.add(l.path("run").asText()));

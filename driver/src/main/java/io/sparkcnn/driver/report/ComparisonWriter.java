@@ -1,5 +1,7 @@
 package io.sparkcnn.driver.report;
 
+import io.sparkcnn.driver.common.JsonFormat;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -23,7 +25,7 @@ public final class ComparisonWriter {
     }
 
     /** One model's side: its run, model fingerprint and holdout results. */
-    public record Side(String label, String run, String modelFingerprint, ReportStats stats) {
+    public record Side(String label, String run, String modelFingerprint, EvaluationStats stats) {
         ClassificationMetrics metrics(List<String> classNames) {
             return ClassificationMetrics.of(stats.confusion(), classNames);
         }
@@ -39,7 +41,7 @@ public final class ComparisonWriter {
     }
 
     public static void write(FileSystem fs, Path folder, Comparison c) throws IOException {
-        ReportWriter.write(fs, new Path(folder, "report.json"), ReportWriter.JSON.writeValueAsString(json(c)));
+        ReportWriter.write(fs, new Path(folder, "report.json"), JsonFormat.write(JsonFormat.stamped(json(c))));
         ReportWriter.write(fs, new Path(folder, "report.md"), markdown(c));
         ReportWriter.write(fs, new Path(folder, "report.html"), html(c));
     }
@@ -96,7 +98,7 @@ public final class ComparisonWriter {
         m.put("model_fingerprint", s.modelFingerprint());
         m.put("images", s.stats().count());
         m.putAll(figures(s, classNames));
-        m.put("per_class", ReportWriter.perClassRows(s.metrics(classNames)));
+        m.put("per_class", ReportJson.perClassRows(s.metrics(classNames)));
         m.put("confusion_matrix", Map.of("class_names", classNames, "rows", "true class", "columns", "predicted class",
                 "matrix", s.stats().confusion()));
         return m;
@@ -150,27 +152,27 @@ public final class ComparisonWriter {
     }
 
     static String html(Comparison c) {
-        String esc = ReportWriter.esc(c.title());
+        String esc = ReportHtml.esc(c.title());
         StringBuilder h = new StringBuilder(32 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(ReportWriter.CSP).append("\">\n")
-                .append("<title>").append(esc).append("</title>\n<style>\n").append(ReportWriter.CSS)
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(ReportHtml.CSP).append("\">\n")
+                .append("<title>").append(esc).append("</title>\n<style>\n").append(ReportHtml.CSS)
                 .append(".up{color:#1b5e20}.down{color:#b71c1c}.pair>div{margin:0 0 14px}\n")
                 .append("</style></head>\n<body>\n<header><h1>").append(esc).append("</h1><p class=\"sub\">holdout, ")
-                .append(c.challenger().stats().count()).append(" images &middot; ").append(ReportWriter.esc(
-                        ReportWriter.shortFp(c.holdoutFingerprint()))).append("</p></header>\n<main>\n");
+                .append(c.challenger().stats().count()).append(" images &middot; ").append(ReportHtml.esc(
+                        ReportHtml.shortFp(c.holdoutFingerprint()))).append("</p></header>\n<main>\n");
         h.append("<section><h2>Decision: ").append(c.promoted() ? "promoted" : "kept the champion")
                 .append("</h2><p class=\"diag ").append(c.promoted() ? "healthy" : "overfitting").append("\">")
-                .append(ReportWriter.esc(c.reason())).append("</p></section>\n");
+                .append(ReportHtml.esc(c.reason())).append("</p></section>\n");
 
         Map<String, Object> ch = figures(c.challenger(), c.classNames());
         Map<String, Object> cp = c.champion() == null ? null : figures(c.champion(), c.classNames());
         h.append("<section><h2>Side by side</h2><div class=\"scroll\"><table><thead><tr><th>holdout</th>");
         if (cp != null) {
-            h.append("<th>champion ").append(ReportWriter.esc(c.champion().run())).append("</th>");
+            h.append("<th>champion ").append(ReportHtml.esc(c.champion().run())).append("</th>");
         }
-        h.append("<th>challenger ").append(ReportWriter.esc(c.challenger().run())).append("</th>");
+        h.append("<th>challenger ").append(ReportHtml.esc(c.challenger().run())).append("</th>");
         h.append(cp != null ? "<th>delta</th>" : "").append("</tr></thead><tbody>");
         for (Map.Entry<String, Object> e : ch.entrySet()) {
             double v = (Double) e.getValue();
@@ -187,7 +189,7 @@ public final class ComparisonWriter {
             }
             h.append("</tr>");
         }
-        h.append("</tbody></table></div><p>Deciding metric: ").append(ReportWriter.esc(c.metric()))
+        h.append("</tbody></table></div><p>Deciding metric: ").append(ReportHtml.esc(c.metric()))
                 .append(String.format(Locale.ROOT, "; required improvement %.4f; floor %.4f.</p></section>%n",
                         c.minImprovement(), c.floor()));
 
@@ -195,13 +197,13 @@ public final class ComparisonWriter {
             List<ClassDelta> deltas = classDeltas(c);
             h.append("<section><h2>Per-class F1 (largest regression first)</h2>");
             if (deltas.size() > ReportWriter.MAX_TABLE_CLASSES) {
-                h.append("<p>").append(ReportWriter.moreClassesNote(ReportWriter.MAX_TABLE_CLASSES + " largest regressions",
+                h.append("<p>").append(ReportHtml.moreClassesNote(ReportWriter.MAX_TABLE_CLASSES + " largest regressions",
                         deltas.size())).append("</p>");
             }
             h.append("<div class=\"scroll\"><table><thead><tr>")
                     .append("<th>class</th><th>champion</th><th>challenger</th><th>delta</th></tr></thead><tbody>");
             for (ClassDelta d : deltas.subList(0, Math.min(ReportWriter.MAX_TABLE_CLASSES, deltas.size()))) {
-                h.append("<tr><td>").append(ReportWriter.esc(d.name())).append(String.format(Locale.ROOT,
+                h.append("<tr><td>").append(ReportHtml.esc(d.name())).append(String.format(Locale.ROOT,
                         "</td><td>%.4f</td><td>%.4f</td><td class=\"%s\">%+.4f</td></tr>", d.champion(), d.challenger(),
                         d.delta() > 0 ? "up" : d.delta() < 0 ? "down" : "", d.delta()));
             }
@@ -210,18 +212,18 @@ public final class ComparisonWriter {
         h.append("<section><h2>Confusion matrices</h2><p>Rows are the true class, columns the prediction; counts,")
                 .append(" shaded by the share of the row.</p><div class=\"pair\">");
         if (c.champion() != null) {
-            h.append("<div><h3>champion ").append(ReportWriter.esc(c.champion().run())).append("</h3>");
-            ReportWriter.confusionTable(h, c.champion().stats().confusion(), c.classNames());
+            h.append("<div><h3>champion ").append(ReportHtml.esc(c.champion().run())).append("</h3>");
+            ReportHtml.confusionTable(h, c.champion().stats().confusion(), c.classNames());
             h.append("</div>");
         }
-        h.append("<div><h3>challenger ").append(ReportWriter.esc(c.challenger().run())).append("</h3>");
-        ReportWriter.confusionTable(h, c.challenger().stats().confusion(), c.classNames());
+        h.append("<div><h3>challenger ").append(ReportHtml.esc(c.challenger().run())).append("</h3>");
+        ReportHtml.confusionTable(h, c.challenger().stats().confusion(), c.classNames());
         h.append("</div></div></section>\n");
-        h.append("<footer>Holdout: ").append(ReportWriter.esc(String.join(", ", c.holdoutSources()))).append(" (")
-                .append(ReportWriter.esc(c.holdoutFingerprint())).append("). Challenger model ")
-                .append(ReportWriter.esc(c.challenger().modelFingerprint()));
+        h.append("<footer>Holdout: ").append(ReportHtml.esc(String.join(", ", c.holdoutSources()))).append(" (")
+                .append(ReportHtml.esc(c.holdoutFingerprint())).append("). Challenger model ")
+                .append(ReportHtml.esc(c.challenger().modelFingerprint()));
         if (c.champion() != null) {
-            h.append(", champion model ").append(ReportWriter.esc(c.champion().modelFingerprint()));
+            h.append(", champion model ").append(ReportHtml.esc(c.champion().modelFingerprint()));
         }
         h.append(".</footer>\n</main></body></html>\n");
         return h.toString();

@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.report;
 
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.train.EpochRecord;
 import io.sparkcnn.workers.ImageShape;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * splits when those were not evaluated. {@code regularization} (the L2 penalty) is added to the evaluated
  * split's mean cross-entropy to give its loss, as Keras' evaluate does; train/validation losses include it.
  */
-public record ReportInput(String title, List<String> classNames, ImageShape shape, ReportStats evaluated,
+public record ReportInput(String title, List<String> classNames, ImageShape shape, EvaluationStats evaluated,
                           String evaluatedSplit, Diagnosis.Split train, Diagnosis.Split validation,
                           List<EpochRecord> history, int bestEpoch, int stoppedEpoch, String stopReason, String monitor,
                           String modelSource, String modelFingerprint, String datasetSource, String datasetFingerprint,

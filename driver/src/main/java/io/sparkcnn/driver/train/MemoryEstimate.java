@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.train;
 
-import io.sparkcnn.driver.InvalidInputException;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.model.NetworkFactory;
 import io.sparkcnn.workers.model.Optimizer;
@@ -56,7 +56,7 @@ public final class MemoryEstimate {
      * Throws an {@link InvalidInputException} naming the keys and the numbers when the configured shape, batch
      * and layers cannot fit; does nothing when the layer list itself is invalid (NetworkFactory says why).
      */
-    public static void check(TrainConfig config, int numClasses, SparkConf spark) {
+    public static void check(TrainJobConfig config, int numClasses, SparkConf spark) {
         ImageShape shape = config.data().shape();
         long pixels = (long) shape.height() * shape.width();
         if (pixels > config.data().maxImagePixels()) {
@@ -84,7 +84,7 @@ public final class MemoryEstimate {
     }
 
     /** The estimate for this config, or empty when the layer list does not build (reported elsewhere). */
-    public static Optional<Need> estimate(TrainConfig config, int numClasses) {
+    public static Optional<Need> estimate(TrainJobConfig config, int numClasses) {
         ImageShape shape = config.data().shape();
         MultiLayerConfiguration conf;
         List<InputType> outputs;
@@ -135,7 +135,7 @@ public final class MemoryEstimate {
         }
     }
 
-    private static InvalidInputException refusal(TrainConfig config, Need n, boolean worker, long limit, String what) {
+    private static InvalidInputException refusal(TrainJobConfig config, Need n, boolean worker, long limit, String what) {
         ImageShape shape = config.data().shape();
         String layers = "model.layers (" + ("custom".equals(config.model().preset()) ? "custom"
                 : "preset " + config.model().preset()) + ")";

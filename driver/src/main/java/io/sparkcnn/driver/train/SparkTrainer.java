@@ -3,11 +3,11 @@ package io.sparkcnn.driver.train;
 import io.sparkcnn.driver.config.EarlyStoppingConfig;
 import io.sparkcnn.driver.config.TrainingConfig;
 import io.sparkcnn.driver.data.PreparedData;
-import io.sparkcnn.driver.report.ReportStats;
-import io.sparkcnn.driver.report.Reports;
+import io.sparkcnn.driver.data.Split;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.DoubleAccumulator;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The epoch loop (ours, not DL4J's SparkEarlyStoppingTrainer, which in 1.0.0-M2 ignores the monitor's
@@ -91,7 +91,7 @@ public final class SparkTrainer {
             bestUpdater = resumeFrom.bestUpdater();
             reason = resumeFrom.stopReason();
         }
-        long trainImages = data.count("train");
+        long trainImages = data.count(Split.TRAIN);
         long loopStart = System.nanoTime();
         LOG.info("Training: {} workers with {} ND4J thread(s) each, batch {} per worker, averaging every {} minibatches,"
                         + " up to {} epochs, early stopping on {} (min_delta {}, patience {})", workers,
@@ -120,7 +120,7 @@ public final class SparkTrainer {
             if (!Double.isFinite(trainLoss) || !finite(net.params())) {
                 throw TrainingDivergedException.at(epoch, trainLoss, null, net);
             }
-            ReportStats val = evaluate(sc, net, data);
+            EvaluationStats val = evaluate(sc, net, data);
             double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
             if (!Double.isFinite(valLoss)) {
                 throw TrainingDivergedException.at(epoch, trainLoss, valLoss, net);
@@ -193,12 +193,7 @@ public final class SparkTrainer {
     }
 
     /** Loss and accuracy of {@code net} on the validation split, computed on the executors. */
-    static ReportStats evaluate(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data) {
-        Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(net));
-        try {
-            return Reports.evaluate(holder, data.validation(), data.shape(), data.numClasses(), data.scaling(), 0);
-        } finally {
-            holder.destroy();
-        }
+    static EvaluationStats evaluate(JavaSparkContext sc, MultiLayerNetwork net, PreparedData data) {
+        return Evaluation.on(sc, net, data.validation(), data.shape(), data.numClasses(), data.scaling(), 0);
     }
 }

@@ -12,9 +12,9 @@ class ConfigFingerprintTest {
 
     @Test
     void ignoresWhereTheRunIsWrittenButNotWhatItTrains() {
-        TrainConfig a = ConfigLoader.fromString(BASE, "output.path=/runs/a");
-        TrainConfig b = ConfigLoader.fromString(BASE, "output.path=/runs/b", "output.overwrite=true");
-        TrainConfig c = ConfigLoader.fromString(BASE, "output.path=/runs/a", "training.max-epochs=7");
+        TrainJobConfig a = ConfigLoader.fromString(BASE, "output.path=/runs/a");
+        TrainJobConfig b = ConfigLoader.fromString(BASE, "output.path=/runs/b", "output.overwrite=true");
+        TrainJobConfig c = ConfigLoader.fromString(BASE, "output.path=/runs/a", "training.max-epochs=7");
         assertEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(b.resolved()));
         assertNotEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(c.resolved()));
         assertEquals(List.of("training.max-epochs: 30 -> 7"), ConfigFingerprint.differences(a.resolved(), c.resolved()));
@@ -23,15 +23,15 @@ class ConfigFingerprintTest {
     @Test
     void layerListsAreComparedElementByElement() {
         String custom = BASE + "\nmodel { preset = custom, layers = [ { type = dense, units = 8 }, { type = output } ] }";
-        TrainConfig a = ConfigLoader.fromString(custom);
-        TrainConfig b = ConfigLoader.fromString(custom.replace("units = 8", "units = 16"));
+        TrainJobConfig a = ConfigLoader.fromString(custom);
+        TrainJobConfig b = ConfigLoader.fromString(custom.replace("units = 8", "units = 16"));
         assertEquals(List.of("model.layers[0].units: 8 -> 16"), ConfigFingerprint.differences(a.resolved(), b.resolved()));
     }
 
     @Test
     void aStoredConfigParsesBackToTheSameFingerprint() {
-        TrainConfig a = ConfigLoader.fromString(BASE, "model.optimizer=nesterov", "output.path=/runs/a");
-        TrainConfig again = ConfigLoader.fromString(a.resolved(), "output.resume=true");
+        TrainJobConfig a = ConfigLoader.fromString(BASE, "model.optimizer=nesterov", "output.path=/runs/a");
+        TrainJobConfig again = ConfigLoader.fromString(a.resolved(), "output.resume=true");
         assertEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(again.resolved()));
     }
 }

@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.config;
 
 import com.typesafe.config.ConfigFactory;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.model.LayerSpec;
 import io.sparkcnn.workers.model.Optimizer;
@@ -111,7 +111,7 @@ class ConfigLoaderTest {
 
     @Test
     void defaultsAreKerasLike() {
-        TrainConfig c = ConfigLoader.fromString(VALID);
+        TrainJobConfig c = ConfigLoader.fromString(VALID);
         assertEquals("lenet", c.model().preset());
         assertEquals(Presets.lenet(), c.model().spec().layers());
         assertEquals(Optimizer.ADAM, c.model().spec().optimizer());
@@ -127,7 +127,7 @@ class ConfigLoaderTest {
     void overridesWinOverTheFileAndKeepUris(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("job.conf");
         Files.writeString(file, VALID + "\ntraining.max-epochs = 7\noutput.path = \"runs/a\"\n");
-        TrainConfig c = ConfigLoader.load(file.toFile(), List.of("training.max-epochs=9",
+        TrainJobConfig c = ConfigLoader.load(file.toFile(), List.of("training.max-epochs=9",
                 "output.path=hdfs://nn:8020/runs/x", "data.class-names=[cat, dog]"));
         assertEquals(9, c.training().maxEpochs());
         assertEquals("hdfs://nn:8020/runs/x", c.output().path(), "// is not a HOCON comment in --set values");
@@ -151,7 +151,7 @@ class ConfigLoaderTest {
 
     @Test
     void customLayersParseWithKerasDefaults() {
-        TrainConfig c = ConfigLoader.fromString(VALID + "\n" + """
+        TrainJobConfig c = ConfigLoader.fromString(VALID + "\n" + """
                 model { preset = custom, layers = [
                   { type = conv2d, filters = 8 }
                   { type = maxpool, size = 3 }

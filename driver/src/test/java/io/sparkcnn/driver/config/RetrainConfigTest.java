@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.config;
 
 import com.typesafe.config.ConfigFactory;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,10 +1,10 @@
 package io.sparkcnn.driver.data;
 
 import io.sparkcnn.driver.LocalSpark;
-import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainJobResult;
 import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.inference.PredictConfig;
 import io.sparkcnn.driver.inference.PredictResult;
 import io.sparkcnn.driver.inference.PredictRunner;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +60,7 @@ class HostileFileNamesTest {
         }
     }
 
-    static TrainConfig config(String output) {
+    static TrainJobConfig config(String output) {
         return ConfigLoader.fromString("""
                         data { format = image-folder, height = 8, width = 8, channels = gray,
                                validation-fraction = 0.25, test-fraction = 0.25 }
@@ -74,7 +74,7 @@ class HostileFileNamesTest {
     @Test
     void everyFileIsListedAndDecodesToItsClass() {
         JavaSparkContext sc = LocalSpark.get();
-        TrainConfig config = config("unused");
+        TrainJobConfig config = config("unused");
         DatasetPreparer.Plan plan = DatasetPreparer.plan(config.data(), sc.hadoopConfiguration());
         assertEquals(List.of(CLASSES), plan.classNames());
         List<SampleRef> refs = new ArrayList<>(plan.train());
@@ -117,7 +117,7 @@ class HostileFileNamesTest {
     @Test
     void theyTrainAndPredictLikeAnyOther() throws Exception {
         JavaSparkContext sc = LocalSpark.get();
-        TrainResult trained = TrainRunner.run(config("run"), sc);
+        TrainJobResult trained = TrainRunner.run(config("run"), sc);
         assertEquals(0, trained.skipped().size(), trained.skipped().toString());
         String out = dir.resolve("predictions").toUri().toString();
         PredictResult predicted = PredictRunner.run(new PredictConfig(trained.runPath(), List.of(images.toUri().toString()),

@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.TestData;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.workers.DecodeOutcome;
 import io.sparkcnn.workers.ImageDecoder;
@@ -10,7 +10,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -24,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

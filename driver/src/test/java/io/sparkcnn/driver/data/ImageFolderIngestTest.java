@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.LocalSpark;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.workers.LabeledImage;
@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -21,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,7 +114,7 @@ class ImageFolderIngestTest {
             SkippedFile skipped = data.skipped().get(0);
             assertTrue(skipped.path().endsWith("dark/broken.png"), skipped.path());
             assertTrue(skipped.reason().contains("truncated") || skipped.reason().contains("damaged"), skipped.reason());
-            long total = data.count("train") + data.count("validation") + data.count("test");
+            long total = data.count(Split.TRAIN) + data.count(Split.VALIDATION) + data.count(Split.TEST);
             assertEquals(22, total, "23 images listed, notes.txt ignored, broken.png skipped");
             List<LabeledImage> all = data.train().union(data.validation()).union(data.test()).collect();
             Map<Integer, List<LabeledImage>> byLabel = all.stream().collect(Collectors.groupingBy(LabeledImage::label));

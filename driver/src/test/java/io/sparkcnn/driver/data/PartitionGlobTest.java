@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.DataConfig;
 import org.apache.hadoop.conf.Configuration;

@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.data;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.inference;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,8 @@
 package io.sparkcnn.driver.inference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.driver.output.RunManifest;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.model.LayerSpec;
@@ -24,7 +25,7 @@ class ModelInputsTest {
                 new LayerSpec.Output()), Optimizer.SGD, 0.1, 0, ModelSpec.WeightInitKind.XAVIER, 0, 1),
                 new ImageShape(1, 6, 6), 3);
         return new LoadedModel("hdfs:///runs/m", net, FeatureScaling.minMax(new double[] {0}, new double[] {255}),
-                "sha256:x", null, manifestJson == null ? null : new ObjectMapper().readTree(manifestJson), null, null);
+                "sha256:x", null, manifestJson == null ? null : RunManifest.fromJson(new ObjectMapper().readTree(manifestJson), "manifest.json"), null, null);
     }
 
     private static final String MANIFEST = """

@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.inference;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.LocalSpark;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.SampleRef;
 import io.sparkcnn.workers.model.LayerSpec;
@@ -12,11 +12,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,11 +1,11 @@
 package io.sparkcnn.driver.output;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.LocalSpark;
-import io.sparkcnn.driver.TrainResult;
+import io.sparkcnn.driver.TrainJobResult;
 import io.sparkcnn.driver.TrainRunner;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.inference.EvaluateConfig;
 import io.sparkcnn.driver.inference.EvaluateRunner;
 import io.sparkcnn.driver.inference.PredictConfig;
@@ -17,13 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -68,7 +68,7 @@ class FailedRunRecoveryTest {
         FlakyFileSystem.reset();
     }
 
-    static TrainConfig config(String output, int epochs, String... more) {
+    static TrainJobConfig config(String output, int epochs, String... more) {
         List<String> overrides = new ArrayList<>(List.of("data.path=" + images.toUri(), "output.path=" + output,
                 "training.max-epochs=" + epochs));
         overrides.addAll(List.of(more));
@@ -158,7 +158,7 @@ class FailedRunRecoveryTest {
         Files.writeString(target.resolve("old.txt"), "the run being replaced");
         FlakyFileSystem.failCreate = p -> p.getName().equals("model.zip")
                 && p.getParent().getName().endsWith(RunFolder.UNFINISHED);
-        TrainConfig command = config(FlakyFileSystem.uri(target), 2, "output.overwrite=true");
+        TrainJobConfig command = config(FlakyFileSystem.uri(target), 2, "output.overwrite=true");
         assertThrows(IllegalStateException.class, () -> TrainRunner.run(command, LocalSpark.get()));
         FlakyFileSystem.reset();
         assertTrue(Files.isDirectory(unfinished(target).resolve("checkpoints/epoch-0002")), "kept for resuming");
@@ -169,7 +169,7 @@ class FailedRunRecoveryTest {
     @Test
     void anInterruptedOverwriteRunIsResumedByTheSameCommand() throws Exception {
         Path target = interruptedOverwrite("overwritten");
-        TrainResult resumed = TrainRunner.run(config(FlakyFileSystem.uri(target), 2, "output.overwrite=true"),
+        TrainJobResult resumed = TrainRunner.run(config(FlakyFileSystem.uri(target), 2, "output.overwrite=true"),
                 LocalSpark.get());
         assertEquals(2, resumed.resumedFromEpoch(), "resumed from its checkpoint, not started over");
         assertTrue(Files.exists(target.resolve("model.zip")));
@@ -182,7 +182,7 @@ class FailedRunRecoveryTest {
     void anInterruptedOverwriteRunIsResumedByResume() throws Exception {
         Path target = interruptedOverwrite("overwritten-resume");
         // train --resume <output>: output.resume on, output.overwrite off (TrainJob), over an existing output
-        TrainResult resumed = TrainRunner.run(config(FlakyFileSystem.uri(target), 2, "output.resume=true",
+        TrainJobResult resumed = TrainRunner.run(config(FlakyFileSystem.uri(target), 2, "output.resume=true",
                 "output.overwrite=false"), LocalSpark.get());
         assertEquals(2, resumed.resumedFromEpoch());
         assertTrue(Files.exists(target.resolve("model.zip")));
@@ -192,7 +192,7 @@ class FailedRunRecoveryTest {
     @Test
     void overwriteWithAnotherConfigStartsTheInterruptedOverwriteRunOver() throws Exception {
         Path target = interruptedOverwrite("overwritten-changed");
-        TrainResult fresh = TrainRunner.run(config(FlakyFileSystem.uri(target), 1, "output.overwrite=true"),
+        TrainJobResult fresh = TrainRunner.run(config(FlakyFileSystem.uri(target), 1, "output.overwrite=true"),
                 LocalSpark.get());
         assertEquals(0, fresh.resumedFromEpoch(), "max-epochs differs: overwrite discards the unfinished run");
         assertFalse(Files.exists(target.resolve("old.txt")));

@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.output;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.inference.LoadedModel;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;

@@ -1,7 +1,5 @@
 package io.sparkcnn.driver.output;
 
-import io.sparkcnn.driver.registry.RegistryLock;
-import io.sparkcnn.driver.registry.RegistryLockedException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
@@ -18,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two jobs on one output (issue 14, item 7): the second is refused while the first writes (RegistryLockedException,
+ * Two jobs on one output (issue 14, item 7): the second is refused while the first writes (FolderLockedException,
  * exit 75, naming the first's host, pid and start), and neither discards nor resumes the other's unfinished folder;
  * a lock whose holder died (its process on this host is gone, or it was not renewed) is taken over.
  */
@@ -35,13 +33,13 @@ class OutputLockTest {
         Path lock = tmp.resolve(".run.lock");
         assertTrue(Files.exists(lock));
 
-        RegistryLockedException train = assertThrows(RegistryLockedException.class,
+        FolderLockedException train = assertThrows(FolderLockedException.class,
                 () -> RunFolder.begin(target, true, conf));
         String host = InetAddress.getLocalHost().getHostName();
         assertTrue(train.getMessage().contains("is being written by train-"), train.getMessage());
         assertTrue(train.getMessage().contains("host " + host) && train.getMessage().contains("pid "
                 + ProcessHandle.current().pid()) && train.getMessage().contains("started 20"), train.getMessage());
-        RegistryLockedException predict = assertThrows(RegistryLockedException.class,
+        FolderLockedException predict = assertThrows(FolderLockedException.class,
                 () -> RunFolder.beginFresh("predict", target, true, conf));
         assertTrue(predict.getMessage().contains("two jobs may not write one output at once"), predict.getMessage());
         assertTrue(Files.exists(tmp.resolve(".run._unfinished/checkpoints.txt")), "the first job's folder is untouched");
@@ -69,13 +67,13 @@ class OutputLockTest {
 
         // another host's lock is trusted until it is not renewed for LOCK_STALE_AFTER
         Files.writeString(lock, "{\"owner\":\"train-far\",\"host\":\"elsewhere\",\"user\":\"u\",\"pid\":1,\"started\":\"x\"}");
-        assertThrows(RegistryLockedException.class, () -> RunFolder.begin(target.toUri().toString(), false, conf));
+        assertThrows(FolderLockedException.class, () -> RunFolder.begin(target.toUri().toString(), false, conf));
         FileSystem fs = FileSystem.getLocal(conf);
         fs.setTimes(new org.apache.hadoop.fs.Path(lock.toUri()),
                 System.currentTimeMillis() - RunFolder.LOCK_STALE_AFTER.toMillis() - 5_000, -1);
         RunFolder taken = RunFolder.begin(target.toUri().toString(), false, conf);
         assertEquals("train", RunFolder.marker(fs, taken.temp()).path("job").asText());
         taken.abort();
-        assertEquals(RegistryLock.outputLock(new org.apache.hadoop.fs.Path(target.toUri())).getName(), ".run.lock");
+        assertEquals(FolderLock.outputLock(new org.apache.hadoop.fs.Path(target.toUri())).getName(), ".run.lock");
     }
 }

@@ -1,5 +1,7 @@
 package io.sparkcnn.driver.registry;
 
+import io.sparkcnn.driver.output.FolderLock;
+import io.sparkcnn.driver.output.FolderLockedException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,24 +36,24 @@ class RegistryLockTest {
 
     @Test
     void secondHolderIsRefusedNamingTheFirstAndTheLockIsReleasedOnClose() throws IOException {
-        try (RegistryLock first = RegistryLock.acquire(registry, "run-a", STALE)) {
+        try (FolderLock first = registry.lock("run-a", STALE)) {
             assertTrue(fs.exists(lock));
-            RegistryLockedException e = assertThrows(RegistryLockedException.class,
-                    () -> RegistryLock.acquire(registry, "run-b", STALE));
+            FolderLockedException e = assertThrows(FolderLockedException.class,
+                    () -> registry.lock("run-b", STALE));
             assertTrue(e.getMessage().contains("locked by run-a"), e.getMessage());
             assertTrue(e.getMessage().contains(registry.root().toString()), e.getMessage());
             first.verifyHeld();
             assertTrue(first.tookOverFrom().isEmpty());
         }
         assertFalse(fs.exists(lock), "released");
-        try (RegistryLock again = RegistryLock.acquire(registry, "run-c", STALE)) {
+        try (FolderLock again = registry.lock("run-c", STALE)) {
             again.verifyHeld();
         }
     }
 
     @Test
     void aLiveHolderRenewsItsLockSoItNeverGoesStale() throws Exception {
-        try (RegistryLock held = RegistryLock.acquire(registry, "run-a", STALE)) {
+        try (FolderLock held = registry.lock("run-a", STALE)) {
             fs.setTimes(lock, System.currentTimeMillis() - 60_000, -1); // as if not renewed for a minute
             long deadline = System.currentTimeMillis() + 5_000;
             while (System.currentTimeMillis() - fs.getFileStatus(lock).getModificationTime() > 10_000
@@ -60,15 +62,15 @@ class RegistryLockTest {
             }
             assertTrue(System.currentTimeMillis() - fs.getFileStatus(lock).getModificationTime() < 10_000,
                     "renewed every quarter of lock-stale-after");
-            assertThrows(RegistryLockedException.class, () -> RegistryLock.acquire(registry, "run-b", STALE));
+            assertThrows(FolderLockedException.class, () -> registry.lock("run-b", STALE));
         }
     }
 
     @Test
     void aStaleLockIsTakenOverAndItsFormerHolderCanNoLongerActOrRemoveIt() throws IOException {
-        RegistryLock dead = RegistryLock.acquire(registry, "run-dead", Duration.ofHours(1)); // renews hourly at most
+        FolderLock dead = registry.lock("run-dead", Duration.ofHours(1)); // renews hourly at most
         fs.setTimes(lock, System.currentTimeMillis() - 10_000, -1); // not renewed for 10 s > 2 s
-        try (RegistryLock next = RegistryLock.acquire(registry, "run-next", STALE)) {
+        try (FolderLock next = registry.lock("run-next", STALE)) {
             assertEquals("run-dead", next.tookOverFrom().orElseThrow().owner());
             IOException lost = assertThrows(IOException.class, dead::verifyHeld);
             assertTrue(lost.getMessage().contains("run-next"), lost.getMessage());
@@ -83,9 +85,9 @@ class RegistryLockTest {
     @Test
     void anEmptyLockFileLeftByADeadWriterGoesStaleByItsAge() throws IOException {
         fs.create(lock, false).close();
-        assertThrows(RegistryLockedException.class, () -> RegistryLock.acquire(registry, "run-a", STALE));
+        assertThrows(FolderLockedException.class, () -> registry.lock("run-a", STALE));
         fs.setTimes(lock, System.currentTimeMillis() - 10_000, -1);
-        try (RegistryLock taken = RegistryLock.acquire(registry, "run-a", STALE)) {
+        try (FolderLock taken = registry.lock("run-a", STALE)) {
             assertEquals("(empty lock file)", taken.tookOverFrom().orElseThrow().owner());
         }
     }

@@ -1,7 +1,7 @@
 package io.sparkcnn.driver.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;

@@ -2,6 +2,7 @@ package io.sparkcnn.driver.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -23,8 +24,8 @@ class ComparisonWriterTest {
     java.nio.file.Path tmp;
 
     /** Predictions as (true, predicted) pairs, each with probability 0.8 on the prediction. */
-    private static ReportStats stats(int[][] pairs) {
-        ReportStats s = new ReportStats(3, 0);
+    private static EvaluationStats stats(int[][] pairs) {
+        EvaluationStats s = new EvaluationStats(3, 0);
         for (int[] p : pairs) {
             float[] probs = {0.1f, 0.1f, 0.1f};
             probs[p[1]] = 0.8f;
@@ -36,9 +37,9 @@ class ComparisonWriterTest {
     @Test
     void deltasPerMetricAndPerClassWorstRegressionFirst() throws Exception {
         // champion: 4 of 6 right; shirt never right
-        ReportStats champion = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 1}, {2, 1}, {2, 0}});
+        EvaluationStats champion = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 1}, {2, 1}, {2, 0}});
         // challenger: 5 of 6 right; one coat now taken for a shirt
-        ReportStats challenger = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 2}, {2, 2}, {2, 2}});
+        EvaluationStats challenger = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 2}, {2, 2}, {2, 2}});
         var c = new ComparisonWriter.Comparison("Retrain r2: challenger vs champion r1", CLASSES, List.of("hdfs:///holdout"),
                 "sha256:h", new ComparisonWriter.Side("challenger", "r2", "sha256:b", challenger),
                 new ComparisonWriter.Side("champion", "r1", "sha256:a", champion), "accuracy", 0.01, 0.5, true, "better");
@@ -71,7 +72,7 @@ class ComparisonWriterTest {
 
     @Test
     void withoutAChampionOnlyTheChallengerIsShown() throws Exception {
-        ReportStats challenger = stats(new int[][] {{0, 0}, {1, 1}, {2, 2}});
+        EvaluationStats challenger = stats(new int[][] {{0, 0}, {1, 1}, {2, 2}});
         var c = new ComparisonWriter.Comparison("Retrain r1", CLASSES, List.of("hdfs:///holdout"), "sha256:h",
                 new ComparisonWriter.Side("challenger", "r1", "sha256:b", challenger), null, "accuracy", 0.01, 0.5, true,
                 "no champion yet");

@@ -1,5 +1,7 @@
 package io.sparkcnn.driver.report;
 
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.workers.ImageShape;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,8 +26,8 @@ class HostileClassNamesTest {
     @TempDir
     java.nio.file.Path tmp;
 
-    private static ReportStats stats(int[][] pairs) {
-        ReportStats s = new ReportStats(3, 0);
+    private static EvaluationStats stats(int[][] pairs) {
+        EvaluationStats s = new EvaluationStats(3, 0);
         for (int[] p : pairs) {
             float[] probs = {0.1f, 0.1f, 0.1f};
             probs[p[1]] = 0.8f;
@@ -63,8 +65,8 @@ class HostileClassNamesTest {
 
     @Test
     void retrainComparison() throws Exception {
-        ReportStats champion = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 1}, {2, 1}, {2, 0}});
-        ReportStats challenger = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 2}, {2, 2}, {2, 2}});
+        EvaluationStats champion = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 1}, {2, 1}, {2, 0}});
+        EvaluationStats challenger = stats(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 2}, {2, 2}, {2, 2}});
         var c = new ComparisonWriter.Comparison("Retrain r2", CLASSES, List.of("hdfs:///holdout"), "sha256:h",
                 new ComparisonWriter.Side("challenger", "r2", "sha256:b", challenger),
                 new ComparisonWriter.Side("champion", "r1", "sha256:a", champion), "accuracy", 0.01, 0.5, true, "better");

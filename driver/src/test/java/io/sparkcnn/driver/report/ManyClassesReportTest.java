@@ -2,6 +2,8 @@ package io.sparkcnn.driver.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.workers.ImageShape;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,15 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reports of many classes stay readable and small; a strong class imbalance is named in the diagnosis. */
+/** Evaluation of many classes stay readable and small; a strong class imbalance is named in the diagnosis. */
 class ManyClassesReportTest {
     @TempDir
     java.nio.file.Path tmp;
 
     /** {@code perClass[c]} images of class c; the first {@code wrong[c]} of them predicted as class (c + 1) % n. */
-    private static ReportStats stats(int[] perClass, int[] wrong) {
+    private static EvaluationStats stats(int[] perClass, int[] wrong) {
         int n = perClass.length;
-        ReportStats s = new ReportStats(n, 0);
+        EvaluationStats s = new EvaluationStats(n, 0);
         for (int c = 0; c < n; c++) {
             for (int i = 0; i < perClass[c]; i++) {
                 float[] p = new float[n];
@@ -38,7 +40,7 @@ class ManyClassesReportTest {
         return s;
     }
 
-    private static ReportInput input(List<String> names, ReportStats stats) {
+    private static ReportInput input(List<String> names, EvaluationStats stats) {
         return new ReportInput("Evaluation", names, new ImageShape(1, 4, 4), stats, "test",
                 new Diagnosis.Split(0.95, 0.2), new Diagnosis.Split(0.94, 0.22), List.of(), -1, -1, "early_stopping",
                 "val_loss", "file:/m/model.zip", "sha256:a", "file:/data", "sha256:b", 1.0, 0.0);
@@ -47,7 +49,7 @@ class ManyClassesReportTest {
     @Test
     void aHundredFoldImbalanceIsNamedWithTheMinorityClassesAndTheirRecall() throws Exception {
         List<String> names = List.of("cat", "dog", "ferret", "lynx");
-        ReportStats s = stats(new int[] {1000, 400, 10, 80}, new int[] {5, 4, 7, 2});
+        EvaluationStats s = stats(new int[] {1000, 400, 10, 80}, new int[] {5, 4, 7, 2});
         ReportWriter.write(FileSystem.getLocal(new Configuration()), new Path(tmp.toUri()), input(names, s));
         String md = Files.readString(tmp.resolve("report.md"));
         String expected = "Class imbalance: the largest class, cat (1000 images in this split, which is stratified like"
@@ -58,7 +60,7 @@ class ManyClassesReportTest {
         assertTrue(md.contains("Class imbalance: the largest class, cat"), md);
         assertTrue(Files.readString(tmp.resolve("report.html")).contains(expected));
 
-        ReportStats balanced = stats(new int[] {100, 90, 11, 80}, new int[] {1, 1, 1, 1});
+        EvaluationStats balanced = stats(new int[] {100, 90, 11, 80}, new int[] {1, 1, 1, 1});
         assertFalse(ReportWriter.Report.of(input(names, balanced)).diagnosis().text().contains("imbalance"),
                 "9x is below the 10x threshold");
     }

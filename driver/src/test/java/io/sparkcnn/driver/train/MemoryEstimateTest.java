@@ -1,21 +1,21 @@
 package io.sparkcnn.driver.train;
 
-import io.sparkcnn.driver.InvalidInputException;
 import io.sparkcnn.driver.LocalSpark;
 import io.sparkcnn.driver.TrainRunner;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +38,7 @@ class MemoryEstimateTest {
         }
     }
 
-    private static TrainConfig config(String... sets) {
+    private static TrainJobConfig config(String... sets) {
         return ConfigLoader.fromString("data { format = image-folder }", Stream.concat(Stream.of(
                 "data.path=" + dir.resolve("images").toUri(), "output.path=" + dir.resolve("out").toUri()),
                 Stream.of(sets)).toArray(String[]::new));
@@ -50,7 +50,7 @@ class MemoryEstimateTest {
 
     @Test
     void theDemoLeNetFitsAndIsEstimatedAsDocsClusterMdSays() {
-        TrainConfig c = config();
+        TrainJobConfig c = config();
         MemoryEstimate.check(c, 10, local());
         MemoryEstimate.Need n = MemoryEstimate.estimate(c, 10).orElseThrow();
         assertEquals(431_080, n.parameters());
@@ -104,7 +104,7 @@ class MemoryEstimateTest {
 
     @Test
     void trainRefusesBeforeBuildingTheNetworkAndWritesNothing() {
-        TrainConfig c = config("data.height=100000", "data.width=100000", "data.max-image-pixels=100000000000");
+        TrainJobConfig c = config("data.height=100000", "data.width=100000", "data.max-image-pixels=100000000000");
         InvalidInputException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
                 () -> assertThrows(InvalidInputException.class, () -> TrainRunner.run(c, LocalSpark.get())));
         assertTrue(e.getMessage().startsWith("the network does not fit in memory: data.height x data.width ="), e.getMessage());

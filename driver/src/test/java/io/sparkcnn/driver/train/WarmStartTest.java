@@ -1,6 +1,6 @@
 package io.sparkcnn.driver.train;
 
-import io.sparkcnn.driver.InvalidInputException;
+import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.model.LayerSpec;
 import io.sparkcnn.workers.model.ModelSpec;

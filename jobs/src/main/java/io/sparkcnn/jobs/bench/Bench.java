@@ -1,20 +1,19 @@
 package io.sparkcnn.jobs.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparkcnn.driver.config.ConfigLoader;
-import io.sparkcnn.driver.config.TrainConfig;
+import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.data.ChannelStats;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.DecodePartition;
 import io.sparkcnn.driver.data.IdxFile;
 import io.sparkcnn.driver.data.ImageFolderLister;
 import io.sparkcnn.driver.data.PreparedData;
-import io.sparkcnn.driver.report.ReportStats;
-import io.sparkcnn.driver.report.Reports;
+import io.sparkcnn.driver.data.Split;
+import io.sparkcnn.driver.eval.Evaluation;
+import io.sparkcnn.driver.eval.EvaluationStats;
 import io.sparkcnn.driver.train.EpochRecord;
-import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.workers.BackendInfo;
 import io.sparkcnn.workers.DecodeOutcome;
@@ -27,7 +26,6 @@ import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -35,7 +33,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -50,6 +47,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 /**
  * The benchmark modes. Every training mode reads one train job config (the demo's: LeNet, Adam, batch 64,
@@ -66,7 +64,7 @@ public final class Bench {
 
     /** What a training mode was asked to do. */
     public record Settings(File config, List<String> overrides, int epochs, double target, String name, File output) {
-        TrainConfig trainConfig() {
+        TrainJobConfig trainConfig() {
             List<String> all = new ArrayList<>(overrides);
             all.add("training.max-epochs=" + epochs);
             all.add("training.early-stopping.patience=" + (epochs + 1)); // never stops early
@@ -77,7 +75,7 @@ public final class Bench {
 
     /** The train job's epoch loop (SparkTrainer, parameter averaging) under the master spark-submit gives. */
     public static void spark(Settings s) throws IOException {
-        TrainConfig cfg = s.trainConfig();
+        TrainJobConfig cfg = s.trainConfig();
         BenchResult result = new BenchResult(s.name(), "spark");
         try (PeakMemory memory = new PeakMemory();
              JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("sparkcnn-bench"))) {
@@ -89,15 +87,14 @@ public final class Bench {
             SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, net, null, (state, network) -> {
                 EpochRecord r = state.history().get(state.history().size() - 1);
                 double fitSeconds = r.trainImages() / r.imagesPerSecond();
-                Broadcast<NetworkHolder> holder = sc.broadcast(new NetworkHolder(network));
-                ReportStats test = Reports.evaluate(holder, data.test(), data.shape(), data.numClasses(), data.scaling(), 0);
-                holder.destroy();
+                EvaluationStats test = Evaluation.on(sc, network, data.test(), data.shape(), data.numClasses(),
+                        data.scaling(), 0);
                 result.epoch(r.epoch(), fitSeconds, r.trainImages(), test.accuracy());
                 LOG.info(String.format(Locale.ROOT, "bench %s epoch %d: %.1f s training, %.0f images/s, test accuracy %.4f",
                         s.name(), r.epoch(), fitSeconds, r.imagesPerSecond(), test.accuracy()));
             });
             result.put("master", sc.master()).put("workers", SparkTrainer.workers(sc, cfg.training()))
-                    .put("train_images", data.count(DatasetPreparer.TRAIN)).put("backend", backend);
+                    .put("train_images", data.count(Split.TRAIN)).put("backend", backend);
             data.unpersist();
             finish(result, s, cfg, memory);
         }
@@ -105,7 +102,7 @@ public final class Bench {
 
     /** DL4J without Spark: MultiLayerNetwork.fit over the same training split, net, optimizer and batch size. */
     public static void singleJvm(Settings s) throws IOException {
-        TrainConfig cfg = s.trainConfig();
+        TrainJobConfig cfg = s.trainConfig();
         BenchResult result = new BenchResult(s.name(), "single-jvm");
         try (PeakMemory memory = new PeakMemory()) {
             // OpenMP on every core, one BLAS thread: the two pools collide otherwise (NativeThreads)
@@ -140,7 +137,7 @@ public final class Bench {
         }
     }
 
-    private static void finish(BenchResult result, Settings s, TrainConfig cfg, PeakMemory memory) throws IOException {
+    private static void finish(BenchResult result, Settings s, TrainJobConfig cfg, PeakMemory memory) throws IOException {
         result.summarize(s.target());
         result.put("model", cfg.model().preset()).put("optimizer", cfg.model().spec().optimizer().configName())
                 .put("learning_rate", cfg.model().spec().learningRate())
@@ -183,7 +180,7 @@ public final class Bench {
      */
     public static void dataPath(File config, List<String> overrides, int images, int folderImages, File output)
             throws IOException {
-        TrainConfig cfg = ConfigLoader.load(config, overrides);
+        TrainJobConfig cfg = ConfigLoader.load(config, overrides);
         Configuration conf = new Configuration();
         ImageShape shape = cfg.data().shape();
         DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), conf);
@@ -257,7 +254,7 @@ public final class Bench {
      * pass alone and each layer's share of it, and ND4J's per-op profile over a few batches (logged).
      */
     public static String profile(File config, List<String> overrides, int batches, int threads) {
-        TrainConfig cfg = ConfigLoader.load(config, overrides);
+        TrainJobConfig cfg = ConfigLoader.load(config, overrides);
         if (threads > 0) {
             io.sparkcnn.workers.NativeThreads.limit(threads);
         }

@@ -27,7 +27,7 @@ final class BenchSummary {
     static String write(File resultsDir, File output) throws IOException {
         File[] files = resultsDir.listFiles((d, n) -> n.endsWith(".json"));
         if (files == null || files.length == 0) {
-            throw new io.sparkcnn.driver.InvalidInputException("--results " + resultsDir + " holds no result JSON files");
+            throw new io.sparkcnn.driver.common.InvalidInputException("--results " + resultsDir + " holds no result JSON files");
         }
         Arrays.sort(files);
         List<JsonNode> results = new ArrayList<>();

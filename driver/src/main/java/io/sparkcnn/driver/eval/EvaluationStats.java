@@ -1,4 +1,4 @@
-package io.sparkcnn.driver.report;
+package io.sparkcnn.driver.eval;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.List;
  * the most confident mistakes (with their pixels, for the gallery). Computed per partition on the
  * executors and merged on the driver; only the {@code keep} most confident mistakes travel.
  */
-public final class ReportStats implements Serializable {
+public final class EvaluationStats implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Wrong predictions ordered by the probability given to the wrong class, highest first. */
     static final Comparator<Mistake> MOST_CONFIDENT = Comparator.comparingDouble(Mistake::confidence).reversed()
@@ -32,7 +32,7 @@ public final class ReportStats implements Serializable {
         }
     }
 
-    public ReportStats(int numClasses, int keep) {
+    public EvaluationStats(int numClasses, int keep) {
         this.keep = keep;
         this.confusion = new long[numClasses][numClasses];
     }
@@ -71,7 +71,7 @@ public final class ReportStats implements Serializable {
         }
     }
 
-    public ReportStats merge(ReportStats other) {
+    public EvaluationStats merge(EvaluationStats other) {
         count += other.count;
         lossSum += other.lossSum;
         correct += other.correct;

@@ -1,6 +1,5 @@
-package io.sparkcnn.driver.report;
+package io.sparkcnn.driver.eval;
 
-import io.sparkcnn.driver.train.NetworkHolder;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
@@ -15,10 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Runs on executors: one forward pass per batch of decoded images, folded into a {@link ReportStats}
+ * Runs on executors: one forward pass per batch of decoded images, folded into a {@link EvaluationStats}
  * (the network comes from a broadcast {@link NetworkHolder}, built once per executor thread).
  */
-public final class ReportPartition implements FlatMapFunction<Iterator<LabeledImage>, ReportStats> {
+public final class EvaluationPartition implements FlatMapFunction<Iterator<LabeledImage>, EvaluationStats> {
     private static final long serialVersionUID = 1L;
     static final int BATCH = 256;
     private final Broadcast<NetworkHolder> network;
@@ -27,7 +26,7 @@ public final class ReportPartition implements FlatMapFunction<Iterator<LabeledIm
     private final FeatureScaling scaling;
     private final int keepMistakes;
 
-    public ReportPartition(Broadcast<NetworkHolder> network, ImageShape shape, int numClasses, FeatureScaling scaling,
+    public EvaluationPartition(Broadcast<NetworkHolder> network, ImageShape shape, int numClasses, FeatureScaling scaling,
                            int keepMistakes) {
         this.network = network;
         this.shape = shape;
@@ -37,8 +36,8 @@ public final class ReportPartition implements FlatMapFunction<Iterator<LabeledIm
     }
 
     @Override
-    public Iterator<ReportStats> call(Iterator<LabeledImage> images) {
-        ReportStats stats = new ReportStats(numClasses, keepMistakes);
+    public Iterator<EvaluationStats> call(Iterator<LabeledImage> images) {
+        EvaluationStats stats = new EvaluationStats(numClasses, keepMistakes);
         List<LabeledImage> batch = new ArrayList<>(BATCH);
         while (images.hasNext()) {
             batch.add(images.next());

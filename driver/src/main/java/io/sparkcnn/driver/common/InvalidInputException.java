@@ -1,4 +1,4 @@
-package io.sparkcnn.driver;
+package io.sparkcnn.driver.common;
 
 /**
  * Bad input the user can fix: a config key with an invalid value, or a dataset path that cannot be used.

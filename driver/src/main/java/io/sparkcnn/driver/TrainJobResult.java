@@ -12,7 +12,7 @@ import java.util.Map;
  * What a train run produced, for callers and tests; the same facts (and the network) are in the run folder.
  * {@code resumedFromEpoch} is 0 for an uninterrupted run, else the checkpoint epoch it continued from.
  */
-public record TrainResult(String runPath, TrainingOutcome outcome, double testLoss, double testAccuracy,
+public record TrainJobResult(String runPath, TrainingOutcome outcome, double testLoss, double testAccuracy,
                           List<String> classNames, Map<String, long[]> countsPerSplit, List<SkippedFile> skipped,
                           String datasetFingerprint, ModelSummary summary, String backend,
                           MultiLayerNetwork network, int resumedFromEpoch) {

@@ -6,10 +6,10 @@ import java.io.Serializable;
  * The train job's whole configuration, immutable and validated. {@code resolved} is the HOCON it came
  * from, with defaults filled in, as recorded in manifest.json.
  */
-public record TrainConfig(DataConfig data, ModelConfig model, TrainingConfig training, OutputConfig output,
+public record TrainJobConfig(DataConfig data, ModelConfig model, TrainingConfig training, OutputConfig output,
                           String resolved) implements Serializable {
 
-    public TrainConfig withOutput(OutputConfig newOutput) {
-        return new TrainConfig(data, model, training, newOutput, resolved);
+    public TrainJobConfig withOutput(OutputConfig newOutput) {
+        return new TrainJobConfig(data, model, training, newOutput, resolved);
     }
 }

@@ -1,4 +1,4 @@
-package io.sparkcnn.driver.train;
+package io.sparkcnn.driver.eval;
 
 import io.sparkcnn.workers.LayerHelpers;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

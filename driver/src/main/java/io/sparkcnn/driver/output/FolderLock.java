@@ -1,6 +1,8 @@
-package io.sparkcnn.driver.registry;
+package io.sparkcnn.driver.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.common.JsonFormat;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
@@ -30,7 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The registry's lock: a file created exclusively (atomic on HDFS: the NameNode refuses a second create)
+ * A lock on a folder we write (a registry, or a job's output): a file created exclusively (atomic on HDFS: the NameNode refuses a second create)
  * naming its holder. The holder renews it (sets its modification time) every quarter of
  * {@code staleAfter}, at most every minute; a lock not renewed for {@code staleAfter} belongs to a run
  * that died, and the next run takes it over by renaming it aside (only one contender's rename succeeds)
@@ -41,8 +43,9 @@ import java.util.concurrent.TimeUnit;
  * process is gone (or a holder in this JVM that is no longer live) is taken to be dead at once, so the same command
  * run after a killed one resumes without waiting for the lock to go stale.
  */
-public final class RegistryLock implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RegistryLock.class);
+public final class FolderLock implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FolderLock.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Owners of the locks held by this JVM right now. */
     private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
@@ -56,13 +59,13 @@ public final class RegistryLock implements AutoCloseable {
 
     /** Who holds a lock, as written in it, and when they last renewed it. */
     public record Holder(String owner, String host, String user, long pid, String started, Instant renewed) {
-        String describe() {
+        public String describe() {
             return String.format(Locale.ROOT, "%s (host %s, user %s, pid %d, started %s, last renewed %s)", owner, host,
                     user, pid, started, renewed);
         }
     }
 
-    private RegistryLock(FileSystem fs, Path lockPath, String what, String owner, Holder tookOverFrom,
+    private FolderLock(FileSystem fs, Path lockPath, String what, String owner, Holder tookOverFrom,
                          Duration staleAfter) {
         this.fs = fs;
         this.lockPath = lockPath;
@@ -80,24 +83,12 @@ public final class RegistryLock implements AutoCloseable {
     }
 
     /**
-     * Takes the lock for {@code owner} (a run id, or the registry command), taking over a stale one.
-     *
-     * @throws RegistryLockedException when a live holder has it
-     */
-    public static RegistryLock acquire(Registry registry, String owner, Duration staleAfter) throws IOException {
-        return acquire(registry.fileSystem(), registry.fileContext(), registry.lockPath(), "the registry lock", owner,
-                staleAfter, false, (holder, age) -> "registry " + registry.root() + " is locked by " + holder.describe()
-                        + ", " + age.toSeconds() + " s ago: another retrain or registry command is running. Try again"
-                        + " later; a lock not renewed for " + staleAfter.toSeconds() + " s (registry.lock-stale-after) is taken over");
-    }
-
-    /**
      * Takes the lock {@code .<name>.lock} beside the output {@code target} for {@code owner} (a job), taking over a
      * stale or dead holder's.
      *
-     * @throws RegistryLockedException when a live job holds it (the jobs exit with 75)
+     * @throws FolderLockedException when a live job holds it (the jobs exit with 75)
      */
-    public static RegistryLock acquireOutput(FileSystem fs, Path target, String owner, Duration staleAfter)
+    public static FolderLock acquireOutput(FileSystem fs, Path target, String owner, Duration staleAfter)
             throws IOException {
         Path lock = outputLock(target);
         return acquire(fs, null, lock, "the lock of " + target, owner,
@@ -112,9 +103,15 @@ public final class RegistryLock implements AutoCloseable {
         return new Path(target.getParent(), "." + target.getName() + ".lock");
     }
 
-    private static RegistryLock acquire(FileSystem fs, FileContext fc, Path lock, String what, String owner,
-                                        Duration staleAfter, boolean deadPidIsStale,
-                                        java.util.function.BiFunction<Holder, Duration, String> lockedMessage)
+    /**
+     * Takes the lock file {@code lock} (described as {@code what} in log lines) for {@code owner}, taking over a stale
+     * holder's, or a dead one's when {@code deadPidIsStale}; {@code lockedMessage} words the refusal.
+     *
+     * @throws FolderLockedException when a live holder has it
+     */
+    public static FolderLock acquire(FileSystem fs, FileContext fc, Path lock, String what, String owner,
+                                     Duration staleAfter, boolean deadPidIsStale,
+                                     java.util.function.BiFunction<Holder, Duration, String> lockedMessage)
             throws IOException {
         Holder tookOver = null;
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -125,7 +122,7 @@ public final class RegistryLock implements AutoCloseable {
                             deadPidIsStale ? ", or its process on this host is gone" : " (registry.lock-stale-after)");
                 }
                 LOG.info("Holding {} ({}) as {}", what, lock, owner);
-                return new RegistryLock(fs, lock, what, owner, tookOver, staleAfter);
+                return new FolderLock(fs, lock, what, owner, tookOver, staleAfter);
             }
             Optional<Holder> holder = read(fs, lock);
             if (holder.isEmpty()) {
@@ -133,7 +130,7 @@ public final class RegistryLock implements AutoCloseable {
             }
             Duration age = Duration.between(holder.get().renewed(), Instant.now());
             if (age.compareTo(staleAfter) < 0 && !(deadPidIsStale && dead(holder.get()))) {
-                throw new RegistryLockedException(lockedMessage.apply(holder.get(), age));
+                throw new FolderLockedException(lockedMessage.apply(holder.get(), age));
             }
             Path aside = new Path(lock.getParent(), "." + lock.getName() + ".stale-" + owner);
             try {
@@ -156,7 +153,7 @@ public final class RegistryLock implements AutoCloseable {
         content.put("started", Instant.now().toString());
         content.put("stale_after_seconds", staleAfter.toSeconds());
         try (OutputStream out = fs.create(lock, false)) {
-            out.write(Registry.JSON.writeValueAsBytes(content));
+            out.write(JSON.writeValueAsBytes(JsonFormat.stamped(content)));
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
@@ -204,8 +201,9 @@ public final class RegistryLock implements AutoCloseable {
             FileStatus status = fs.getFileStatus(lock);
             JsonNode j;
             try (InputStream in = fs.open(lock)) {
-                j = Registry.JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                j = JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
+            JsonFormat.checked(j, lock.toString());
             if (j == null || j.isMissingNode()) { // being written right now, or its writer died before writing
                 return Optional.of(new Holder("(empty lock file)", "?", "?", -1, "?",
                         Instant.ofEpochMilli(status.getModificationTime())));
