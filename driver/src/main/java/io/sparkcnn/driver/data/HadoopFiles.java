@@ -1,10 +1,13 @@
 package io.sparkcnn.driver.data;
 
+import io.sparkcnn.driver.common.InvalidInputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -49,5 +52,14 @@ public final class HadoopFiles {
     /** The skip reason of a dangling symbolic link. */
     public static String danglingLinkReason(String target) {
         return "dangling symbolic link: its target " + target + " does not exist";
+    }
+
+    /** The status of {@code path}; a missing one is bad input named as {@code option} gave it (exit 2). */
+    public static FileStatus existing(FileSystem fs, Path path, String option) throws IOException {
+        try {
+            return fs.getFileStatus(path);
+        } catch (FileNotFoundException e) {
+            throw new InvalidInputException(option + " " + path + " does not exist");
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.driver.common.Hashing;
 import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.common.JsonFormat;
+import io.sparkcnn.driver.data.HadoopFiles;
 import io.sparkcnn.driver.output.ModelFiles;
 import io.sparkcnn.driver.output.RunManifest;
 import io.sparkcnn.driver.output.RunMetrics;
@@ -18,7 +19,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -39,12 +39,7 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
         try {
             Path path = new Path(uri);
             FileSystem fs = path.getFileSystem(conf);
-            FileStatus status;
-            try {
-                status = fs.getFileStatus(path);
-            } catch (FileNotFoundException e) {
-                throw new InvalidInputException("--model " + uri + " does not exist");
-            }
+            FileStatus status = HadoopFiles.existing(fs, path, "--model");
             Path zip = status.isDirectory() ? new Path(path, "model.zip") : path;
             if (!fs.exists(zip)) {
                 throw new InvalidInputException("--model " + uri + " is a folder without model.zip (expected a run folder"

@@ -6,6 +6,7 @@ import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.data.DatasetPreparer;
 import io.sparkcnn.driver.data.HadoopConfHolder;
+import io.sparkcnn.driver.data.HadoopFiles;
 import io.sparkcnn.driver.data.ImageFolderLister;
 import io.sparkcnn.driver.eval.Evaluation;
 import io.sparkcnn.driver.output.RunFolder;
@@ -112,12 +113,7 @@ public final class PredictRunner {
         for (String input : config.inputs()) {
             Path path = new Path(input);
             FileSystem fs = path.getFileSystem(conf);
-            FileStatus status;
-            try {
-                status = fs.getFileStatus(path);
-            } catch (FileNotFoundException e) {
-                throw new InvalidInputException("--input " + input + " does not exist");
-            }
+            FileStatus status = HadoopFiles.existing(fs, path, "--input");
             if (!status.isDirectory()) {
                 uris.add(fs.makeQualified(path).toString());
                 continue;
