@@ -275,10 +275,7 @@ public final class RunFolder {
         boolean existed = fs.exists(temp);
         boolean replaces = overwrite;
         if (existed) {
-            JsonNode marker = marker(fs, temp);
-            boolean pendingOverwrite = marker != null && TRAIN.equals(marker.path("job").asText())
-                    && marker.path("overwrite").asBoolean(false);
-            if (pendingOverwrite) {
+            if (replacingTrainRun(fs, target)) {
                 replaces = true; // the overwrite began already: resume it, and it still replaces the old output
             } else if (overwrite) {
                 fs.delete(temp, true);
@@ -474,12 +471,7 @@ public final class RunFolder {
         FolderLock held = lock;
         lock = null;
         if (held != null) {
-            try {
-                held.close();
-            } catch (IOException | RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(RunFolder.class).warn("Could not release the lock of {}: {}", target,
-                        e.toString());
-            }
+            closeQuietly(held);
         }
     }
 }
