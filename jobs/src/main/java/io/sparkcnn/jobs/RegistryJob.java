@@ -4,8 +4,6 @@ import io.sparkcnn.driver.registry.Champion;
 import io.sparkcnn.driver.registry.RegistryAdmin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.spark.SparkConf;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,9 +51,9 @@ public final class RegistryJob implements Callable<Integer> {
         return JobSupport.EXIT_BAD_INPUT;
     }
 
-    /** The Hadoop settings spark-submit would give a SparkContext (HADOOP_CONF_DIR, spark.hadoop.*). */
+    /** The Hadoop settings spark-submit would give a SparkContext (HADOOP_CONF_DIR, spark.hadoop.*); this job has none. */
     static Configuration hadoopConf() {
-        return SparkHadoopUtil.get().newConfiguration(new SparkConf());
+        return HadoopConf.fromSparkSubmit();
     }
 
     static String currentUser() {

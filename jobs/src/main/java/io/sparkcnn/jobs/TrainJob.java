@@ -6,7 +6,6 @@ import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.TrainConfig;
 import io.sparkcnn.driver.output.RunFolder;
 import org.apache.spark.SparkConf;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,9 +90,8 @@ public final class TrainJob implements Callable<Integer> {
         if (configFile != null) {
             return ConfigLoader.load(configFile, all);
         }
-        // the Hadoop settings spark-submit would give the SparkContext (HADOOP_CONF_DIR, spark.hadoop.*)
-        var hadoopConf = SparkHadoopUtil.get().newConfiguration(new SparkConf());
-        return ConfigLoader.fromString(TrainRunner.storedConfig(run, hadoopConf), all.toArray(String[]::new));
+        // no SparkContext yet: the Hadoop settings spark-submit would give it (HADOOP_CONF_DIR, spark.hadoop.*)
+        return ConfigLoader.fromString(TrainRunner.storedConfig(run, HadoopConf.fromSparkSubmit()), all.toArray(String[]::new));
     }
 
     @Override
