@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
  * {@code MultiLayerNetwork.fit} baseline on the same data and net, the data path alone, and the summary
  * that joins every mode's JSON (plus the PyTorch reference's) into a table and bench.json.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = TrainJob.Version.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = JobVersion.class,
         description = "Benchmark modes; scripts/bench.sh runs them all on one machine and prints the table.",
         subcommands = {BenchJob.Spark.class, BenchJob.SingleJvm.class, BenchJob.DataPath.class, BenchJob.Profile.class,
                 BenchJob.Summarize.class})
@@ -29,7 +29,7 @@ public final class BenchJob implements Callable<Integer> {
     }
 
     public static int execute(String... args) {
-        return JobSupport.commandLine(new BenchJob(), "bench").execute(args);
+        return JobSupport.commandLine(new BenchJob()).execute(args);
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * The model registry by hand: list the runs, show the champion, promote a run or roll back. Needs no
  * SparkContext; run it with spark-submit (or scripts/submit.sh registry) for the cluster's Hadoop settings.
  */
-@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = TrainJob.Version.class,
+@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = JobVersion.class,
         description = "Lists a model registry's runs, shows its champion, promotes or rolls back by hand.",
         subcommands = {RegistryJob.ListRuns.class, RegistryJob.Show.class, RegistryJob.Promote.class,
                 RegistryJob.Rollback.class},
@@ -42,7 +42,7 @@ public final class RegistryJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(RegistryJob job) {
-        return JobSupport.commandLine(job, "registry");
+        return JobSupport.commandLine(job);
     }
 
     @Override

@@ -63,7 +63,7 @@ class BenchHarnessTest {
     private static String run(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = JobSupport.commandLine(new BenchJob(), "bench");
+        CommandLine cl = JobSupport.commandLine(new BenchJob());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         assertEquals(0, cl.execute(args.toArray(String[]::new)), err.toString());
