@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Submits a sparkcnn job: train (the default), evaluate, predict, retrain, registry or bench (scripts/bench.sh).
+# The jobs run through io.sparkcnn.jobs.Sparkcnn with the job's name as its first argument.
 #
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [spark-submit options] -- [job options]
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [job options]      (no spark-submit options)
@@ -19,14 +20,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MAIN_CLASS="io.sparkcnn.jobs.TrainJob"
+MAIN_CLASS="io.sparkcnn.jobs.Sparkcnn"
+JOB=(train)
 case "${1:-}" in
-  train) shift ;;
-  evaluate) MAIN_CLASS="io.sparkcnn.jobs.EvaluateJob"; shift ;;
-  predict) MAIN_CLASS="io.sparkcnn.jobs.PredictJob"; shift ;;
-  retrain) MAIN_CLASS="io.sparkcnn.jobs.RetrainJob"; shift ;;
-  registry) MAIN_CLASS="io.sparkcnn.jobs.RegistryJob"; shift ;;
-  bench) MAIN_CLASS="io.sparkcnn.jobs.BenchJob"; shift ;;
+  train|evaluate|predict|retrain|registry) JOB=("$1"); shift ;;
+  bench) MAIN_CLASS="io.sparkcnn.jobs.BenchJob"; JOB=(); shift ;;
 esac
 
 spark_args=()
@@ -93,7 +91,7 @@ if [[ "$USE_SPARK_HOME" == true ]]; then
   has_option --driver-java-options "${spark_args[@]+"${spark_args[@]}"}" \
     || extra+=(--driver-java-options "-Dlog4j.configurationFile=$LOG_CONF")
   exec "$SPARK_HOME/bin/spark-submit" "${defaults[@]+"${defaults[@]}"}" "${extra[@]+"${extra[@]}"}" \
-    "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
+    "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "$JAR" "${JOB[@]+"${JOB[@]}"}" "${job_args[@]+"${job_args[@]}"}"
 fi
 
 # No Spark installation: run Spark's launcher (SparkSubmit) from the launcher classpath (Spark, Hadoop).
@@ -119,4 +117,4 @@ read -r -a DRIVER_OPTS <<< "${SPARKCNN_DRIVER_OPTS:--Xmx4g -Dorg.bytedeco.javacp
 exec java "${JAVA17_OPENS[@]}" "${DRIVER_OPTS[@]}" "-Dlog4j.configurationFile=$LOG_CONF" \
   -cp "$JAR:$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
   "${defaults[@]+"${defaults[@]}"}" "${spark_args[@]+"${spark_args[@]}"}" \
-  --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
+  --class "$MAIN_CLASS" "$JAR" "${JOB[@]+"${JOB[@]}"}" "${job_args[@]+"${job_args[@]}"}"
