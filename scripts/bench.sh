@@ -17,6 +17,8 @@
 #
 # Takes about 20 minutes on 2 cores with the defaults. GPU: build with -Pcuda (./mvnw -B -Pcuda package)
 # and run this script on the GPU machine; each JVM mode's JSON then names the CUDA backend it loaded.
+# The JVM modes are the bench module (bench/, io.sparkcnn.bench.BenchJob), one process each through
+# scripts/submit.sh bench: its jar with the jobs' shaded jar beside it (./mvnw -B package builds both).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --output) OUT="$2"; shift 2 ;;
     --executors) EXECUTORS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo pipefail$/{/^set /!p}' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

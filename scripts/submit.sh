@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Submits a sparkcnn job: train (the default), evaluate, predict, retrain, registry or bench (scripts/bench.sh).
+# The jobs run through io.sparkcnn.jobs.Sparkcnn with the job's name as its first argument; bench runs the
+# benchmark module's jar (bench/target) with the shaded jar beside it.
 #
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [spark-submit options] -- [job options]
 #   scripts/submit.sh [train|evaluate|predict|retrain|registry] [job options]      (no spark-submit options)
@@ -19,14 +21,12 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MAIN_CLASS="io.sparkcnn.jobs.TrainJob"
+MAIN_CLASS="io.sparkcnn.jobs.Sparkcnn"
+JOB=(train)
+BENCH=false
 case "${1:-}" in
-  train) shift ;;
-  evaluate) MAIN_CLASS="io.sparkcnn.jobs.EvaluateJob"; shift ;;
-  predict) MAIN_CLASS="io.sparkcnn.jobs.PredictJob"; shift ;;
-  retrain) MAIN_CLASS="io.sparkcnn.jobs.RetrainJob"; shift ;;
-  registry) MAIN_CLASS="io.sparkcnn.jobs.RegistryJob"; shift ;;
-  bench) MAIN_CLASS="io.sparkcnn.jobs.BenchJob"; shift ;;
+  train|evaluate|predict|retrain|registry) JOB=("$1"); shift ;;
+  bench) MAIN_CLASS="io.sparkcnn.bench.BenchJob"; JOB=(); BENCH=true; shift ;;
 esac
 
 spark_args=()
@@ -53,7 +53,7 @@ has_option --master "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--master
 has_option --properties-file "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--properties-file "$ROOT/conf/spark-defaults.conf")
 
 shopt -s nullglob
-# The shaded jar carries all of our code; the launcher classpath (jobs/target/launcher-classpath.txt,
+# The shaded jar carries all of the jobs' code (the benchmark's is in its own jar); the launcher classpath (jobs/target/launcher-classpath.txt,
 # written by the same build) lists only what a cluster provides: Spark and the Hadoop client. Both come
 # from one full-reactor build, so nothing of ours is ever taken from ~/.m2.
 CP_FILE="$ROOT/jobs/target/launcher-classpath.txt"
@@ -64,16 +64,28 @@ missing_launcher_classpath() {
   [[ "$USE_SPARK_HOME" == false && ! -s "$CP_FILE" ]]
 }
 jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
-if [[ ${#jars[@]} -eq 0 ]] || missing_launcher_classpath; then
+bench_jars=("$ROOT"/bench/target/sparkcnn-bench-*.jar)
+if [[ ${#jars[@]} -eq 0 ]] || missing_launcher_classpath || [[ "$BENCH" == true && ${#bench_jars[@]} -eq 0 ]]; then
   echo "submit.sh: building the job jar (./mvnw -B -q -DskipTests package)..." >&2
   (cd "$ROOT" && ./mvnw -B -q -DskipTests package >&2)
   jars=("$ROOT"/jobs/target/sparkcnn-jobs-*-shaded.jar)
+  bench_jars=("$ROOT"/bench/target/sparkcnn-bench-*.jar)
 fi
 if [[ ${#jars[@]} -ne 1 ]]; then
   echo "submit.sh: expected one jobs/target/sparkcnn-jobs-*-shaded.jar, found ${#jars[@]}; run ./mvnw clean package" >&2
   exit 1
 fi
 JAR="${jars[0]}"
+# The application jar spark-submit runs; the benchmark's own small jar (bench/, never in the shaded jar) runs
+# with the shaded jar beside it, on the driver and the executors.
+APP=("$JAR")
+if [[ "$BENCH" == true ]]; then
+  if [[ ${#bench_jars[@]} -ne 1 ]]; then
+    echo "submit.sh: expected one bench/target/sparkcnn-bench-*.jar, found ${#bench_jars[@]}; run ./mvnw clean package" >&2
+    exit 1
+  fi
+  APP=(--jars "$JAR" "${bench_jars[0]}")
+fi
 LOG_CONF="$ROOT/conf/log4j2.properties"
 
 # Spark warns that the hostname resolves to a loopback address on a laptop; a local master needs no other.
@@ -93,7 +105,7 @@ if [[ "$USE_SPARK_HOME" == true ]]; then
   has_option --driver-java-options "${spark_args[@]+"${spark_args[@]}"}" \
     || extra+=(--driver-java-options "-Dlog4j.configurationFile=$LOG_CONF")
   exec "$SPARK_HOME/bin/spark-submit" "${defaults[@]+"${defaults[@]}"}" "${extra[@]+"${extra[@]}"}" \
-    "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
+    "${spark_args[@]+"${spark_args[@]}"}" --class "$MAIN_CLASS" "${APP[@]}" "${JOB[@]+"${JOB[@]}"}" "${job_args[@]+"${job_args[@]}"}"
 fi
 
 # No Spark installation: run Spark's launcher (SparkSubmit) from the launcher classpath (Spark, Hadoop).
@@ -119,4 +131,4 @@ read -r -a DRIVER_OPTS <<< "${SPARKCNN_DRIVER_OPTS:--Xmx4g -Dorg.bytedeco.javacp
 exec java "${JAVA17_OPENS[@]}" "${DRIVER_OPTS[@]}" "-Dlog4j.configurationFile=$LOG_CONF" \
   -cp "$JAR:$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
   "${defaults[@]+"${defaults[@]}"}" "${spark_args[@]+"${spark_args[@]}"}" \
-  --class "$MAIN_CLASS" "$JAR" "${job_args[@]+"${job_args[@]}"}"
+  --class "$MAIN_CLASS" "${APP[@]}" "${JOB[@]+"${JOB[@]}"}" "${job_args[@]+"${job_args[@]}"}"

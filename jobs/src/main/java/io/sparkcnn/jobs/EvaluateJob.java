@@ -5,14 +5,10 @@ import io.sparkcnn.driver.config.DataConfig;
 import io.sparkcnn.driver.inference.EvaluateConfig;
 import io.sparkcnn.driver.inference.EvaluateResult;
 import io.sparkcnn.driver.inference.EvaluateRunner;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
-import java.io.File;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -21,7 +17,7 @@ import java.util.concurrent.Callable;
  * report folder (report.json, report.md, report.html) out, written atomically. Without a dataset, a run
  * folder's own test split is re-cut and evaluated. Exit codes as the train job's.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = JobVersion.class,
         description = {"Evaluates a trained model on a dataset over the cluster and writes a report folder:",
                 "report.json (metrics, per-class table, confusion matrix), report.md and report.html.",
                 "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
@@ -34,14 +30,8 @@ public final class EvaluateJob implements Callable<Integer> {
             description = "A run folder written by the train job, or the URI of a model.zip.")
     String model;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Job config whose data.* keys name the dataset (as the train job reads it).")
-    File configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A data.* key, e.g. --set data.format=image-folder --set data.path=hdfs:///data/val "
-                    + "(repeatable). Without --config and --set, the run folder's own test split is used.")
-    List<String> overrides = new ArrayList<>();
+    @CommandLine.Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--split", paramLabel = "all|test", defaultValue = "all",
             description = "With a dataset: evaluate all its images (default) or only the test split the train job would"
@@ -63,8 +53,11 @@ public final class EvaluateJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(EvaluateJob job) {
-        CommandLine cl = JobSupport.commandLine(job, "evaluate");
-        cl.getCommandSpec().usageMessage().footer(TrainJob.keysHelp("data."));
+        CommandLine cl = ConfigOptions.describe(JobSupport.commandLine(job),
+                "Job config whose data.* keys name the dataset (as the train job reads it).",
+                "A data.* key, e.g. --set data.format=image-folder --set data.path=hdfs:///data/val "
+                        + "(repeatable). Without --config and --set, the run folder's own test split is used.");
+        cl.getCommandSpec().usageMessage().footer(ConfigOptions.keysHelp("data."));
         return cl;
     }
 
@@ -74,17 +67,17 @@ public final class EvaluateJob implements Callable<Integer> {
             case "test" -> EvaluateConfig.Split.TEST;
             default -> throw new io.sparkcnn.driver.common.InvalidInputException("--split must be all or test, got '" + split + "'");
         };
-        for (String o : overrides) {
+        for (String o : configOptions.overrides()) {
             if (!o.trim().startsWith("data.")) {
                 throw new io.sparkcnn.driver.common.InvalidInputException("--set " + o + ": evaluate reads only data.* keys");
             }
         }
         DataConfig data = null;
         boolean shapeSet = false;
-        if (configFile != null || !overrides.isEmpty()) {
-            data = ConfigLoader.load(configFile, overrides).data();
+        if (configOptions.given()) {
+            data = ConfigLoader.load(configOptions.file(), configOptions.overrides()).data();
             for (String key : List.of("data.height", "data.width", "data.channels")) {
-                shapeSet |= ConfigLoader.userSets(configFile, overrides, key);
+                shapeSet |= ConfigLoader.userSets(configOptions.file(), configOptions.overrides(), key);
             }
         }
         return new EvaluateConfig(model, data, shapeSet, which, output, overwrite);
@@ -98,8 +91,6 @@ public final class EvaluateJob implements Callable<Integer> {
 
     /** Creates the SparkContext (master from spark-submit), evaluates, stops the context. */
     public static EvaluateResult run(EvaluateConfig config) throws Exception {
-        try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("sparkcnn-evaluate"))) {
-            return EvaluateRunner.run(config, sc);
-        }
+        return JobSupport.withSpark("sparkcnn-evaluate", sc -> EvaluateRunner.run(config, sc));
     }
 }

@@ -3,6 +3,8 @@ package io.sparkcnn.jobs;
 import io.sparkcnn.driver.common.InvalidInputException;
 import io.sparkcnn.driver.output.FolderLockedException;
 import io.sparkcnn.workers.LayerHelpers;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -10,9 +12,12 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What the entry points share: exit codes and the mapping of failures to them, and what Ctrl-C or SIGTERM prints.
+ * What the entry points share: exit codes and the mapping of failures to them, the SparkContext's life, and what
+ * Ctrl-C or SIGTERM prints.
  * On SIGINT or SIGTERM the JVM runs its shutdown hooks, among them Spark's, which stops the SparkContext under the
  * running job: every Spark call then fails with "Cannot call methods on a stopped SparkContext" or "SparkContext
  * was shut down", and the job's failure would print pages of stack traces. So a handler of both signals records the
@@ -105,16 +110,26 @@ final class JobSupport {
         }
     }
 
-    /** A command line whose bad input exits 2 with one clear line, and any other failure exits 1. */
-    static CommandLine commandLine(Object job, String name) {
+    /**
+     * A job's command line (or the sparkcnn command's, with the jobs as subcommands): bad input exits 2 with one
+     * clear line, a lock 75, any other failure 1; each line names the job that failed.
+     */
+    static CommandLine commandLine(Object job) {
         // before any network is built or loaded in this (driver) JVM: DL4J's fast layer path, see LayerHelpers
         LayerHelpers.enable();
         CommandLine cl = new CommandLine(job);
-        jobName = name;
-        current = cl;
-        continueHint = RUN_AGAIN; // until the job knows better (train: the resume command)
         installSignalHandlers();
+        cl.setExecutionStrategy(parseResult -> {
+            // the interruption line names the job that runs, known only now under the sparkcnn command
+            List<CommandLine> parsed = parseResult.asCommandLineList();
+            CommandLine running = parsed.get(parsed.size() - 1);
+            jobName = jobName(running);
+            current = running;
+            continueHint = RUN_AGAIN; // until the job knows better (train: the resume command)
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            String name = jobName(commandLine);
             String signal = interruptedBy;
             if (signal != null) { // the stopped SparkContext's errors: the signal handler printed the one line
                 LOG.debug("{} interrupted by SIG{}", name, signal, e);
@@ -133,5 +148,37 @@ final class JobSupport {
             return EXIT_FAILURE;
         });
         return cl;
+    }
+
+    /**
+     * The job a (sub)command belongs to: the command started on its own (registry for "registry list"), or, under
+     * the sparkcnn command, the job below it ("sparkcnn registry list" is the registry job too).
+     */
+    static String jobName(CommandLine command) {
+        List<CommandLine> path = new ArrayList<>();
+        for (CommandLine c = command; c != null; c = c.getParent()) {
+            path.add(0, c);
+        }
+        boolean underSparkcnn = path.size() > 1 && path.get(0).getCommandName().equals("sparkcnn");
+        return path.get(underSparkcnn ? 1 : 0).getCommandName();
+    }
+
+    /** Work that needs the SparkContext. */
+    @FunctionalInterface
+    interface SparkWork<T> {
+        T run(JavaSparkContext sc) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on a new SparkContext called {@code appName} and stops the context afterwards, whatever
+     * happens. The SparkConf sets no master: spark-submit decides it (and the resources).
+     */
+    static <T> T withSpark(String appName, SparkWork<T> work) throws Exception {
+        JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName(appName));
+        try {
+            return work.run(sc);
+        } finally {
+            sc.stop();
+        }
     }
 }

@@ -5,11 +5,9 @@ import io.sparkcnn.driver.inference.PredictConfig;
 import io.sparkcnn.driver.inference.PredictResult;
 import io.sparkcnn.driver.inference.PredictRunner;
 import io.sparkcnn.workers.ImageShape;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +18,7 @@ import java.util.concurrent.Callable;
  * image: path, predicted class, its probability, error, the probability of every class), written by the
  * executors into a folder that is renamed into place when complete. Exit codes as the train job's.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = JobVersion.class,
         description = {"Predicts the class of every image with a trained model over the cluster.",
                 "Writes <output>/predictions/part-* (CSV, header in each part) and <output>/summary.json.",
                 "An image that cannot be decoded gets a row with the error column filled, not a failed job."},
@@ -70,7 +68,7 @@ public final class PredictJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(PredictJob job) {
-        return JobSupport.commandLine(job, "predict");
+        return JobSupport.commandLine(job);
     }
 
     PredictConfig config() {
@@ -106,8 +104,6 @@ public final class PredictJob implements Callable<Integer> {
 
     /** Creates the SparkContext (master from spark-submit), predicts, stops the context. */
     public static PredictResult run(PredictConfig config) throws Exception {
-        try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("sparkcnn-predict"))) {
-            return PredictRunner.run(config, sc);
-        }
+        return JobSupport.withSpark("sparkcnn-predict", sc -> PredictRunner.run(config, sc));
     }
 }

@@ -4,8 +4,6 @@ import io.sparkcnn.driver.registry.Champion;
 import io.sparkcnn.driver.registry.RegistryAdmin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
-import org.apache.spark.SparkConf;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +18,7 @@ import java.util.concurrent.Callable;
  * The model registry by hand: list the runs, show the champion, promote a run or roll back. Needs no
  * SparkContext; run it with spark-submit (or scripts/submit.sh registry) for the cluster's Hadoop settings.
  */
-@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = TrainJob.Version.class,
+@Command(name = "registry", mixinStandardHelpOptions = true, versionProvider = JobVersion.class,
         description = "Lists a model registry's runs, shows its champion, promotes or rolls back by hand.",
         subcommands = {RegistryJob.ListRuns.class, RegistryJob.Show.class, RegistryJob.Promote.class,
                 RegistryJob.Rollback.class},
@@ -44,7 +42,7 @@ public final class RegistryJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(RegistryJob job) {
-        return JobSupport.commandLine(job, "registry");
+        return JobSupport.commandLine(job);
     }
 
     @Override
@@ -53,9 +51,9 @@ public final class RegistryJob implements Callable<Integer> {
         return JobSupport.EXIT_BAD_INPUT;
     }
 
-    /** The Hadoop settings spark-submit would give a SparkContext (HADOOP_CONF_DIR, spark.hadoop.*). */
+    /** The Hadoop settings spark-submit would give a SparkContext (HADOOP_CONF_DIR, spark.hadoop.*); this job has none. */
     static Configuration hadoopConf() {
-        return SparkHadoopUtil.get().newConfiguration(new SparkConf());
+        return HadoopConf.fromSparkSubmit();
     }
 
     static String currentUser() {

@@ -4,13 +4,10 @@ import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.RetrainConfig;
 import io.sparkcnn.driver.registry.RetrainResult;
 import io.sparkcnn.driver.registry.RetrainRunner;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +19,7 @@ import java.util.concurrent.Callable;
  * if it wins by the configured margin. Prints one decision line on stdout. The master comes from
  * spark-submit only.
  */
-@Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+@Command(name = "retrain", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = JobVersion.class,
         description = {"Retrains the classifier into a model registry and promotes the new model only if it beats the",
                 "champion on the registry's fixed holdout. For cron, systemd timers, Airflow (see scripts/retrain.sh)."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -33,12 +30,8 @@ import java.util.concurrent.Callable;
 public final class RetrainJob implements Callable<Integer> {
     public static final int EXIT_LOCKED = JobSupport.EXIT_LOCKED;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Job config (HOCON). Keys below.")
-    File configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override one config key, e.g. --set data.path=hdfs:///images/dt=* (repeatable).")
-    List<String> overrides = new ArrayList<>();
+    @CommandLine.Mixin
+    ConfigOptions configOptions;
 
     @Option(names = {"-r", "--registry"}, paramLabel = "URI", description = "Shortcut for --set registry.path=URI.")
     String registry;
@@ -57,17 +50,18 @@ public final class RetrainJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(RetrainJob job) {
-        CommandLine cl = JobSupport.commandLine(job, "retrain");
-        cl.getCommandSpec().usageMessage().footer(TrainJob.keysHelp(k -> !k.startsWith("output.")));
+        CommandLine cl = ConfigOptions.describe(JobSupport.commandLine(job), "Job config (HOCON). Keys below.",
+                "Override one config key, e.g. --set data.path=hdfs:///images/dt=* (repeatable).");
+        cl.getCommandSpec().usageMessage().footer(ConfigOptions.keysHelp(k -> !k.startsWith("output.")));
         return cl;
     }
 
     RetrainConfig config() {
-        List<String> all = new ArrayList<>(overrides);
+        List<String> all = new ArrayList<>(configOptions.overrides());
         if (registry != null) {
             all.add("registry.path=" + registry);
         }
-        return ConfigLoader.loadRetrain(configFile, all, fromScratch);
+        return ConfigLoader.loadRetrain(configOptions.file(), all, fromScratch);
     }
 
     @Override
@@ -87,9 +81,6 @@ public final class RetrainJob implements Callable<Integer> {
 
     /** Creates the SparkContext (master and resources from spark-submit), retrains, stops the context. */
     public static RetrainResult run(RetrainConfig config) throws Exception {
-        SparkConf conf = new SparkConf().setAppName("sparkcnn-retrain");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            return RetrainRunner.run(config, sc);
-        }
+        return JobSupport.withSpark("sparkcnn-retrain", sc -> RetrainRunner.run(config, sc));
     }
 }

@@ -5,17 +5,12 @@ import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.output.RunFolder;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.deploy.SparkHadoopUtil;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +18,7 @@ import java.util.concurrent.Callable;
  * {@link TrainJobConfig} and calls {@link #run(TrainJobConfig)}. The Spark master comes from spark-submit only.
  * Exit codes: 0 done, 2 bad input (config key or dataset path named), 1 any other failure.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = TrainJob.Version.class,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = JobVersion.class,
         description = {"Trains a CNN image classifier on Spark with parameter averaging and early stopping.",
                 "Run through spark-submit (or scripts/submit.sh): the master comes from spark-submit."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -34,12 +29,8 @@ public final class TrainJob implements Callable<Integer> {
     public static final int EXIT_BAD_INPUT = JobSupport.EXIT_BAD_INPUT;
     public static final int EXIT_FAILURE = JobSupport.EXIT_FAILURE;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Job config (HOCON). Keys below.")
-    File configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override one config key, e.g. --set training.max-epochs=5 (repeatable; applied after --config).")
-    List<String> overrides = new ArrayList<>();
+    @CommandLine.Mixin
+    ConfigOptions configOptions;
 
     @Option(names = {"-o", "--output"}, paramLabel = "URI", description = "Shortcut for --set output.path=URI.")
     String output;
@@ -65,14 +56,15 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     static CommandLine commandLine(TrainJob job) {
-        CommandLine cl = JobSupport.commandLine(job, "train");
-        cl.getCommandSpec().usageMessage().footer(keysHelp(""));
+        CommandLine cl = ConfigOptions.describe(JobSupport.commandLine(job), "Job config (HOCON). Keys below.",
+                "Override one config key, e.g. --set training.max-epochs=5 (repeatable; applied after --config).");
+        cl.getCommandSpec().usageMessage().footer(ConfigOptions.keysHelp(""));
         return cl;
     }
 
     /** Parses the options into the job's config. */
     TrainJobConfig config() {
-        List<String> all = new ArrayList<>(overrides);
+        List<String> all = new ArrayList<>(configOptions.overrides());
         if (output != null) {
             all.add("output.path=" + output);
         }
@@ -80,7 +72,7 @@ public final class TrainJob implements Callable<Integer> {
             all.add("output.overwrite=true");
         }
         if (resume == null) {
-            return ConfigLoader.load(configFile, all);
+            return ConfigLoader.load(configOptions.file(), all);
         }
         String run = RunFolder.targetOf(resume);
         all.add("output.path=" + run);
@@ -88,20 +80,19 @@ public final class TrainJob implements Callable<Integer> {
         if (!overwrite) { // a run started with --overwrite records output.overwrite=true; resuming it is no overwrite
             all.add("output.overwrite=false");
         }
-        if (configFile != null) {
-            return ConfigLoader.load(configFile, all);
+        if (configOptions.file() != null) {
+            return ConfigLoader.load(configOptions.file(), all);
         }
-        // the Hadoop settings spark-submit would give the SparkContext (HADOOP_CONF_DIR, spark.hadoop.*)
-        var hadoopConf = SparkHadoopUtil.get().newConfiguration(new SparkConf());
-        return ConfigLoader.fromString(TrainRunner.storedConfig(run, hadoopConf), all.toArray(String[]::new));
+        // no SparkContext yet: the Hadoop settings spark-submit would give it (HADOOP_CONF_DIR, spark.hadoop.*)
+        return ConfigLoader.fromString(TrainRunner.storedConfig(run, HadoopConf.fromSparkSubmit()), all.toArray(String[]::new));
     }
 
     @Override
     public Integer call() throws Exception {
-        TrainJobConfig config = config();
+        TrainJobConfig train = config();
         JobSupport.onInterrupt("to continue from its newest epoch checkpoint, run the same command again or: train --resume "
-                + config.output().path());
-        result = run(config);
+                + train.output().path());
+        result = run(train);
         return 0;
     }
 
@@ -111,58 +102,6 @@ public final class TrainJob implements Callable<Integer> {
 
     /** Creates the SparkContext (master and resources from spark-submit), trains, stops the context. */
     public static TrainJobResult run(TrainJobConfig config) throws Exception {
-        SparkConf conf = new SparkConf().setAppName("sparkcnn-train");
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            return TrainRunner.run(config, sc);
-        }
+        return JobSupport.withSpark("sparkcnn-train", sc -> TrainRunner.run(config, sc));
     }
-
-    /** The documented config keys starting with {@code prefix}, with defaults, for a usage footer. */
-    static String keysHelp(String prefix) {
-        return keysHelp(k -> k.startsWith(prefix) && !k.startsWith("registry."));
-    }
-
-    /** The documented config keys that {@code include} accepts, with defaults, for a usage footer. */
-    static String keysHelp(java.util.function.Predicate<String> include) {
-        StringBuilder sb = new StringBuilder("%nConfig keys (HOCON file or --set; default in brackets):%n");
-        for (Map.Entry<String, String[]> e : ConfigLoader.documentedKeys().entrySet()) {
-            if (!include.test(e.getKey())) {
-                continue;
-            }
-            sb.append(String.format("  %-40s [%s]%n", e.getKey(), e.getValue()[0].replace("%", "%%")));
-            for (String line : wrap(e.getValue()[1], 72)) {
-                sb.append("      ").append(line.replace("%", "%%")).append("%n");
-            }
-        }
-        return sb.toString();
-    }
-
-    static List<String> wrap(String text, int width) {
-        List<String> lines = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        for (String word : text.split("\\s+")) {
-            if (word.isEmpty()) {
-                continue;
-            }
-            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-                lines.add(line.toString());
-                line.setLength(0);
-            }
-            line.append(line.length() > 0 ? " " : "").append(word);
-        }
-        if (line.length() > 0) {
-            lines.add(line.toString());
-        }
-        return lines;
-    }
-
-    /** Version line: the project and the stack it was built against. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            Package p = TrainJob.class.getPackage();
-            return new String[] {"sparkcnn train " + (p.getImplementationVersion() == null ? "dev" : p.getImplementationVersion())};
-        }
-    }
-
 }

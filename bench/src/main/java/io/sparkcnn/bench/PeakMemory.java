@@ -1,4 +1,4 @@
-package io.sparkcnn.jobs.bench;
+package io.sparkcnn.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.sparkcnn.jobs;
+package io.sparkcnn.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,8 +43,19 @@ class BenchHarnessTest {
         System.clearProperty("spark.driver.host");
     }
 
+    /** Fashion-MNIST's IDX files: Debian's dataset-fashion-mnist, or FASHION_MNIST_DIR. */
+    static Path fashionMnist() {
+        String env = System.getenv("FASHION_MNIST_DIR");
+        Path dir = Path.of(env != null ? env : "/usr/share/datasets/fashion-mnist");
+        if (!Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz"))) {
+            throw new IllegalStateException("Fashion-MNIST not found in " + dir
+                    + ": apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR");
+        }
+        return dir;
+    }
+
     private static List<String> job() {
-        Path data = FashionMnistFolders.dir();
+        Path data = fashionMnist();
         return List.of("--config", Path.of("..", "conf", "demo.conf").toString(),
                 "--set", "data.idx-train-images=" + data.resolve("train-images-idx3-ubyte.gz").toUri(),
                 "--set", "data.idx-train-labels=" + data.resolve("train-labels-idx1-ubyte.gz").toUri(),
@@ -63,7 +74,7 @@ class BenchHarnessTest {
     private static String run(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = JobSupport.commandLine(new BenchJob(), "bench");
+        CommandLine cl = BenchJob.commandLine(new BenchJob());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         assertEquals(0, cl.execute(args.toArray(String[]::new)), err.toString());
@@ -80,7 +91,7 @@ class BenchHarnessTest {
         boolean python = Files.isExecutable(Path.of("/usr/bin/python3"));
         if (python) {
             Process p = new ProcessBuilder("/usr/bin/python3", Path.of("..", "scripts", "bench", "pytorch_lenet.py").toString(),
-                    "--data", FashionMnistFolders.dir().toString(), "--epochs", "2", "--max-train-images", "256",
+                    "--data", fashionMnist().toString(), "--epochs", "2", "--max-train-images", "256",
                     "--target", "0.3", "--output", torch.toString()).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));

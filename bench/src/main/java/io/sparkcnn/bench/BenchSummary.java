@@ -1,4 +1,4 @@
-package io.sparkcnn.jobs.bench;
+package io.sparkcnn.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

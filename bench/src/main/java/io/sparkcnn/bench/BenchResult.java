@@ -1,4 +1,4 @@
-package io.sparkcnn.jobs.bench;
+package io.sparkcnn.bench;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,9 @@
-package io.sparkcnn.jobs;
+package io.sparkcnn.bench;
 
-import io.sparkcnn.jobs.bench.Bench;
+import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.workers.LayerHelpers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,13 +17,18 @@ import java.util.concurrent.Callable;
  * The performance benchmark's JVM side (scripts/bench.sh drives it, one process per mode): the Spark
  * epoch loop of the train job under whatever master spark-submit gives, a single-JVM
  * {@code MultiLayerNetwork.fit} baseline on the same data and net, the data path alone, and the summary
- * that joins every mode's JSON (plus the PyTorch reference's) into a table and bench.json.
+ * that joins every mode's JSON (plus the PyTorch reference's) into a table and bench.json. Its own module, so
+ * none of it ships in the jobs' shaded jar; it runs with that jar beside it (scripts/submit.sh bench).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = TrainJob.Version.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BenchJob.Version.class,
         description = "Benchmark modes; scripts/bench.sh runs them all on one machine and prints the table.",
         subcommands = {BenchJob.Spark.class, BenchJob.SingleJvm.class, BenchJob.DataPath.class, BenchJob.Profile.class,
                 BenchJob.Summarize.class})
 public final class BenchJob implements Callable<Integer> {
+    static final int EXIT_BAD_INPUT = 2;
+    static final int EXIT_FAILURE = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(BenchJob.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -29,13 +37,39 @@ public final class BenchJob implements Callable<Integer> {
     }
 
     public static int execute(String... args) {
-        return JobSupport.commandLine(new BenchJob(), "bench").execute(args);
+        return commandLine(new BenchJob()).execute(args);
+    }
+
+    /** Exit codes as the jobs': bad input 2 with one line, any other failure 1. */
+    static CommandLine commandLine(BenchJob bench) {
+        // before any network is built: DL4J's fast layer path, as in the jobs (LayerHelpers), so the figures are theirs
+        LayerHelpers.enable();
+        CommandLine cl = new CommandLine(bench);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidInputException) {
+                commandLine.getErr().println("bench: error: " + e.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            LOG.error("bench failed", e);
+            commandLine.getErr().println("bench: failed: " + e);
+            return EXIT_FAILURE;
+        });
+        return cl;
     }
 
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
-        return JobSupport.EXIT_BAD_INPUT;
+        return EXIT_BAD_INPUT;
+    }
+
+    /** "sparkcnn bench VERSION": the version from the bench jar's manifest ("dev" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = BenchJob.class.getPackage().getImplementationVersion();
+            return new String[] {"sparkcnn bench " + (v == null ? "dev" : v)};
+        }
     }
 
     /** The train job config every mode but summarize reads (data, net, optimizer, batch size, seed). */
