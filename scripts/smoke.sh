@@ -26,11 +26,12 @@ fail() {
   exit 1
 }
 
-# Spark's loopback-address notice (for a non-local master) is a fact of a laptop, not a fault.
+# Spark's loopback-address notice (for a non-local master) is a fact of a laptop, not a fault; so is its UI
+# moving to the next port when another Spark application on the machine holds 4040.
 check_warnings() {
   local log="$1" unexpected
   unexpected=$(grep -E '^[0-9:]{8} (WARN|ERROR) ' "$log" \
-    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP' || true)
+    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP|Utils: Service .SparkUI. could not bind on port' || true)
   if [[ -n "$unexpected" ]]; then
     echo "$unexpected" >&2
     fail "$log has WARN/ERROR lines (above)"
