@@ -24,6 +24,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -124,6 +125,9 @@ class SmokeTrainingTest {
             assertEquals(JsonFormat.KEY, node.fieldNames().next(), json + " starts with its format version");
             assertEquals(JsonFormat.CURRENT, node.get(JsonFormat.KEY).asText(), json);
         }
+        List<String> mistakeFields = new java.util.ArrayList<>();
+        report.at("/most_confident_mistakes/0").fieldNames().forEachRemaining(mistakeFields::add);
+        assertEquals(List.of("image", "true", "predicted", "confidence", "true_class_probability"), mistakeFields);
         // the typed readers read what the train job wrote, field for field
         RunMetrics typed = RunMetrics.fromJson(metrics, "metrics.json");
         assertEquals(metrics.at("/best_epoch").asInt(), typed.bestEpoch());

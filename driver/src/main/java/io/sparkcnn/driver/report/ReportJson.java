@@ -2,6 +2,7 @@ package io.sparkcnn.driver.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.eval.EvaluationStats;
@@ -58,8 +59,9 @@ public record ReportJson(String formatVersion, String title, String created, Str
     public record Source(String source, String fingerprint) {
     }
 
+    @JsonPropertyOrder({"image", "true", "predicted", "confidence", "true_class_probability"}) // "true" is named by hand
     public record MistakeRow(String image, @JsonProperty("true") String trueClass, String predicted, double confidence,
-                             double trueClassProbability) {
+                             float trueClassProbability) {
     }
 
     public ReportJson {
