@@ -8,7 +8,7 @@ import java.io.Serializable;
 import java.util.List;
 
 /** {@code data.*}: where the images are, their shape, the split and the scaling. */
-public record DataConfig(Format format, String path, String idxTrainImages, String idxTrainLabels,
+public record DataConfig(Format format, String path, String testPath, String idxTrainImages, String idxTrainLabels,
                          String idxTestImages, String idxTestLabels, List<String> classNames, ImageShape shape,
                          double validationFraction, double testFraction, long seed,
                          FeatureScaling.Kind scaling, int partitions, int maxTrainImages, long maxImagePixels)
@@ -34,12 +34,13 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
 
     /** The same data read at another input shape (evaluate and predict use the model's). */
     public DataConfig withShape(ImageShape newShape) {
-        return new DataConfig(format, path, idxTrainImages, idxTrainLabels, idxTestImages, idxTestLabels, classNames,
+        return new DataConfig(format, path, testPath, idxTrainImages, idxTrainLabels, idxTestImages, idxTestLabels, classNames,
                 newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages, maxImagePixels);
     }
 
+    /** True when the test images come from their own folder or IDX files, not from a fraction of the training data. */
     public boolean hasSeparateTestSet() {
-        return format == Format.IDX && !idxTestImages.isEmpty();
+        return format == Format.IDX ? !idxTestImages.isEmpty() : !testPath.isEmpty();
     }
 
     /** {@code data.channels}: how many channels the decoder produces. */
@@ -74,7 +75,7 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
             throw new InvalidInputException("data.validation-fraction must be above 0 (early stopping needs a validation split), got "
                     + valFraction);
         }
-        return new DataConfig(format, r.string("data.path"),
+        return new DataConfig(format, r.string("data.path"), r.string("data.test-path"),
                 r.string("data.idx-train-images"), r.string("data.idx-train-labels"),
                 r.string("data.idx-test-images"), r.string("data.idx-test-labels"),
                 r.stringList("data.class-names"), shape, valFraction, testFraction, r.longValue("data.seed"),
@@ -90,6 +91,10 @@ public record DataConfig(Format format, String path, String idxTrainImages, Stri
                 throw new InvalidInputException("data.path must name the image folder when data.format = image-folder");
             }
             return;
+        }
+        if (!testPath.isBlank()) {
+            throw new InvalidInputException("data.test-path is for data.format = image-folder; IDX data names its test"
+                    + " set with data.idx-test-images and data.idx-test-labels");
         }
         if (idxTrainImages.isBlank() || idxTrainLabels.isBlank()) {
             throw new InvalidInputException("data.idx-train-images and data.idx-train-labels must be set when data.format = idx");

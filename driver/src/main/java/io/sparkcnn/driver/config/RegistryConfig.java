@@ -54,7 +54,7 @@ public record RegistryConfig(String path, Metric metric, double minImprovement, 
         boolean idx = r.choice("registry.holdout.format", DataConfig.Format.values(), DataConfig.Format::configName)
                 == DataConfig.Format.IDX;
         DataConfig holdout = new DataConfig(idx ? DataConfig.Format.IDX : DataConfig.Format.IMAGE_FOLDER,
-                r.string("registry.holdout.path"), r.string("registry.holdout.idx-images"),
+                r.string("registry.holdout.path"), "", r.string("registry.holdout.idx-images"),
                 r.string("registry.holdout.idx-labels"), "", "", train.classNames(), train.shape(),
                 train.validationFraction(), train.testFraction(), train.seed(), train.scaling(), train.partitions(), 0,
                 train.maxImagePixels());

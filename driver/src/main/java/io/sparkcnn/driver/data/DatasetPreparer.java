@@ -44,21 +44,51 @@ public final class DatasetPreparer {
 
     private static Plan planFolder(DataConfig cfg, org.apache.hadoop.conf.Configuration hadoopConf) {
         ImageFolderLister.Listing listing = ImageFolderLister.list(cfg.path(), hadoopConf);
+        // with a test folder, validation is carved from data.path alone, as Keras' validation_split
+        double testFraction = cfg.hasSeparateTestSet() ? 0.0 : cfg.testFraction();
         StratifiedSplit.Parts<ImageFolderLister.ImageFile> parts = StratifiedSplit.split(listing.files(),
-                ImageFolderLister.ImageFile::label, listing.classNames(), cfg.validationFraction(), cfg.testFraction(),
+                ImageFolderLister.ImageFile::label, listing.classNames(), cfg.validationFraction(), testFraction,
                 cfg.seed());
         Hashing fp = Hashing.fingerprint().add("image-folder");
-        boolean glob = ImageFolderLister.isGlob(cfg.path());
+        addFiles(fp, cfg.path(), listing);
+        List<ImageFolderLister.ImageFile> test = parts.test();
+        List<String> sources = new ArrayList<>(ImageFolderLister.isGlob(cfg.path()) ? listing.roots() : List.of(cfg.path()));
+        if (cfg.hasSeparateTestSet()) {
+            ImageFolderLister.Listing testListing = ImageFolderLister.list(cfg.testPath(), hadoopConf, "data.test-path");
+            test = relabel(testListing, listing.classNames(), cfg);
+            fp.add("test");
+            addFiles(fp, cfg.testPath(), testListing);
+            sources.add(cfg.testPath());
+        }
+        List<ImageFolderLister.ImageFile> train = StratifiedSplit.subsample(parts.train(), ImageFolderLister.ImageFile::label,
+                listing.classNames().size(), cfg.maxTrainImages(), cfg.seed());
+        return new Plan(listing.classNames(), refs(train), refs(parts.validation()), refs(test), sources, fp.label());
+    }
+
+    private static void addFiles(Hashing fp, String root, ImageFolderLister.Listing listing) {
+        boolean glob = ImageFolderLister.isGlob(root);
         for (ImageFolderLister.ImageFile f : listing.files()) {
             // a glob's files are told apart by their partition folder: dt=2/Coat/1.png is not dt=1/Coat/1.png
             String id = glob ? relativeToParentOfRoot(f.uri(), listing.roots())
                     : relative(f.uri(), listing.classNames().get(f.label()));
             fp.add(id).add(Long.toString(f.length()));
         }
-        List<ImageFolderLister.ImageFile> train = StratifiedSplit.subsample(parts.train(), ImageFolderLister.ImageFile::label,
-                listing.classNames().size(), cfg.maxTrainImages(), cfg.seed());
-        return new Plan(listing.classNames(), refs(train), refs(parts.validation()), refs(parts.test()),
-                glob ? listing.roots() : List.of(cfg.path()), fp.label());
+    }
+
+    /**
+     * The test folder's images labelled by the training folder's class order. Its classes must be the training
+     * classes (a class missing from the test folder is allowed: it is then untested, and the report shows it).
+     */
+    private static List<ImageFolderLister.ImageFile> relabel(ImageFolderLister.Listing test, List<String> classNames,
+                                                             DataConfig cfg) {
+        List<String> unknown = test.classNames().stream().filter(c -> !classNames.contains(c)).toList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidInputException("data.test-path " + cfg.testPath() + " has class folders that data.path "
+                    + cfg.path() + " does not: " + String.join(", ", unknown) + " (the classes are " + String.join(", ", classNames)
+                    + "); a model cannot be tested on classes it was not trained on");
+        }
+        return test.files().stream().map(f -> new ImageFolderLister.ImageFile(f.uri(), f.length(),
+                classNames.indexOf(test.classNames().get(f.label())))).toList();
     }
 
     private static String relativeToParentOfRoot(String uri, List<String> roots) {

@@ -18,6 +18,7 @@ public final class JobInputs {
         List<RunFolder.Input> inputs = new ArrayList<>();
         if (data.format() == DataConfig.Format.IMAGE_FOLDER) {
             addIfSet(inputs, "data.path", globFreeAncestor(data.path()));
+            addIfSet(inputs, "data.test-path", globFreeAncestor(data.testPath()));
             return inputs;
         }
         addIfSet(inputs, "data.idx-train-images", data.idxTrainImages());
