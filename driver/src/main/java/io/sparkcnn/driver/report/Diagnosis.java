@@ -1,21 +1,27 @@
 package io.sparkcnn.driver.report;
 
+import io.sparkcnn.driver.train.EpochRecord;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Reads the fit from train, validation and test accuracy and loss, as one would from Keras' history:
- * overfitting when training accuracy is far above validation (or the validation loss far above the
- * training loss), underfitting when even training accuracy is low, else a healthy fit. The thresholds
- * are rules of thumb, stated in the text so a reader can judge them.
+ * Reads the fit from train, validation and test accuracy and loss and from the curves of the history, as one
+ * would from Keras' history: overfitting when training accuracy is far above validation, or when the weights
+ * judged lie where the curves part (validation loss risen above its minimum while training loss kept falling)
+ * and the accuracy gap is large against the validation error; underfitting when even training accuracy is low;
+ * else a healthy fit. A validation loss above the training loss alone is no sign: at low loss it nearly always
+ * is. The thresholds are rules of thumb, stated in the text so a reader can judge them.
  */
 public record Diagnosis(Verdict verdict, String text) {
     /** Train accuracy this far above validation accuracy reads as overfitting. */
     public static final double OVERFIT_GAP = 0.05;
-    /** Validation loss this many times the training loss reads as overfitting too. */
-    public static final double OVERFIT_LOSS_RATIO = 1.5;
+    /** Validation loss this far (relative) above its minimum, with training loss still falling, is curves parting. */
+    public static final double VAL_LOSS_RISE = 0.10;
+    /** Where the curves part, an accuracy gap of at least this fraction of the validation error reads as overfitting. */
+    public static final double RELATIVE_GAP = 0.25;
     /** Training accuracy below this reads as underfitting: the model has not even learned its own training data. */
     public static final double UNDERFIT_ACCURACY = 0.80;
 
@@ -48,8 +54,9 @@ public record Diagnosis(Verdict verdict, String text) {
      * has at least {@link #IMBALANCE_RATIO} times the images of the smallest. The counts are the evaluated split's
      * support: the split is stratified, so its class proportions are the training split's.
      */
-    public static Diagnosis of(Split train, Split validation, Split test, ClassificationMetrics metrics) {
-        Diagnosis fit = of(train, validation, test, metrics.perClass().size());
+    public static Diagnosis of(Split train, Split validation, Split test, ClassificationMetrics metrics,
+                               List<EpochRecord> history, int judgedEpoch) {
+        Diagnosis fit = of(train, validation, test, metrics.perClass().size(), history, judgedEpoch);
         String imbalance = imbalance(metrics);
         return imbalance == null ? fit : new Diagnosis(fit.verdict(), fit.text() + " " + imbalance);
     }
@@ -88,7 +95,42 @@ public record Diagnosis(Verdict verdict, String text) {
                 largest.name(), largest.support(), ratio, named);
     }
 
+    /** Without a history (a model.zip evaluated on its own): the figures alone. */
     public static Diagnosis of(Split train, Split validation, Split test, int numClasses) {
+        return of(train, validation, test, numClasses, List.of(), -1);
+    }
+
+    /**
+     * Where the validation loss of {@code history} has its minimum and how it went from there to the epoch whose
+     * weights are judged ({@code judgedEpoch}: the restored best epoch, or the last).
+     */
+    record Curves(EpochRecord lowest, EpochRecord judged) {
+        static Curves of(List<EpochRecord> history, int judgedEpoch) {
+            if (history.size() < 2) {
+                return null;
+            }
+            EpochRecord lowest = history.stream().filter(r -> !Double.isNaN(r.valLoss()))
+                    .min(Comparator.comparingDouble(EpochRecord::valLoss)).orElse(null);
+            EpochRecord judged = history.stream().filter(r -> r.epoch() == judgedEpoch).findFirst()
+                    .orElse(history.get(history.size() - 1));
+            return lowest == null ? null : new Curves(lowest, judged);
+        }
+
+        /** The judged weights lie where validation loss has risen from its minimum while training loss kept falling. */
+        boolean parted() {
+            return judged.epoch() > lowest.epoch() && judged.valLoss() >= lowest.valLoss() * (1 + VAL_LOSS_RISE)
+                    && judged.loss() < lowest.loss();
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "validation loss rose from %s at epoch %d (its lowest) to %s at epoch %d"
+                            + " while training loss fell from %s to %s", num(lowest.valLoss()), lowest.epoch(),
+                    num(judged.valLoss()), judged.epoch(), num(lowest.loss()), num(judged.loss()));
+        }
+    }
+
+    public static Diagnosis of(Split train, Split validation, Split test, int numClasses, List<EpochRecord> history,
+                               int judgedEpoch) {
         String numbers = String.format(Locale.ROOT,
                 "Accuracy: train %s, validation %s, test %s. Loss: train %s, validation %s, test %s.",
                 pct(train.accuracy()), pct(validation.accuracy()), pct(test.accuracy()),
@@ -100,30 +142,50 @@ public record Diagnosis(Verdict verdict, String text) {
                     numbers));
         }
         double gap = train.accuracy() - validation.accuracy();
-        double lossRatio = validation.loss() / train.loss();
+        double validationError = 1 - validation.accuracy();
+        Curves curves = Curves.of(history, judgedEpoch);
+        boolean parted = curves != null && curves.parted() && gap > RELATIVE_GAP * validationError;
         double chance = 1.0 / numClasses;
         double underfitBelow = UNDERFIT_ACCURACY;
         if (train.accuracy() < underfitBelow && !(gap > OVERFIT_GAP)) {
             return new Diagnosis(Verdict.UNDERFITTING, String.format(Locale.ROOT,
                     "Underfitting: the model reaches only %s on its own training data (below %s; chance is %s), and"
                             + " validation is no better at %s. It has not learned enough: train longer (raise"
-                            + " training.max-epochs or the patience), raise the learning rate, or use a larger model. %s",
+                            + " training.max-epochs or training.early-stopping.patience), raise model.learning-rate, or"
+                            + " use a larger model (model.preset = vgg2, or more filters in model.layers). %s",
                     pct(train.accuracy()), pct(underfitBelow), pct(chance), pct(validation.accuracy()), numbers));
         }
-        if (gap > OVERFIT_GAP || (train.loss() > 0 && lossRatio > OVERFIT_LOSS_RATIO && gap > 0.01)) {
+        if (gap > OVERFIT_GAP || parted) {
+            String why = gap > OVERFIT_GAP
+                    ? String.format(Locale.ROOT, "training accuracy %s is %s points above validation accuracy %s"
+                    + " (threshold %s points)", pct(train.accuracy()), points(gap), pct(validation.accuracy()),
+                    points(OVERFIT_GAP))
+                    : String.format(Locale.ROOT, "the curves part: %s, and training accuracy %s is %s points above"
+                            + " validation accuracy %s, more than %.0f%% of the validation error", curves.describe(),
+                    pct(train.accuracy()), points(gap), pct(validation.accuracy()), RELATIVE_GAP * 100);
             return new Diagnosis(Verdict.OVERFITTING, String.format(Locale.ROOT,
-                    "Overfitting: training accuracy %s is %s points above validation accuracy %s"
-                            + " (validation loss %s vs training loss %s). The model memorises its training images:"
-                            + " add dropout or L2 (model.l2), augment or add data, or stop earlier (lower the"
-                            + " patience; restore-best-weights keeps the best epoch). %s",
-                    pct(train.accuracy()), points(gap), pct(validation.accuracy()), num(validation.loss()),
-                    num(train.loss()), numbers));
+                    "Overfitting: %s. The model memorises its training images: add dropout layers (model.layers,"
+                            + " e.g. { type = dropout, rate = 0.25 }) or L2 (model.l2), add training images, or stop"
+                            + " earlier (training.early-stopping.patience; restore-best-weights = true keeps the best"
+                            + " epoch). %s", why, numbers));
+        }
+        String note = "";
+        EpochRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
+        if (curves != null && last.epoch() > curves.lowest().epoch()
+                && last.valLoss() >= curves.lowest().valLoss() * (1 + VAL_LOSS_RISE) && last.loss() < curves.lowest().loss()) {
+            note = curves.judged().epoch() < last.epoch()
+                    ? String.format(Locale.ROOT, " After epoch %d the validation loss rose by more than %.0f%% while"
+                            + " training loss fell: training went on past the best point, and the weights judged here"
+                            + " are epoch %d's (restore-best-weights).", curves.lowest().epoch(), VAL_LOSS_RISE * 100,
+                    curves.judged().epoch())
+                    : String.format(Locale.ROOT, " The curves have begun to part (%s): more epochs would overfit.",
+                    new Curves(curves.lowest(), last).describe());
         }
         return new Diagnosis(Verdict.HEALTHY, String.format(Locale.ROOT,
                 "Healthy fit: training accuracy %s and validation accuracy %s are within %s points (threshold %s),"
-                        + " and the test accuracy %s confirms it on images never used for training or early stopping. %s",
+                        + " and the test accuracy %s confirms it on images never used for training or early stopping.%s %s",
                 pct(train.accuracy()), pct(validation.accuracy()), points(Math.abs(gap)), points(OVERFIT_GAP),
-                pct(test.accuracy()), numbers));
+                pct(test.accuracy()), note, numbers));
     }
 
     static String pct(double v) {

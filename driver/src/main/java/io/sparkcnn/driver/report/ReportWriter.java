@@ -1,5 +1,6 @@
 package io.sparkcnn.driver.report;
 
+import io.sparkcnn.driver.train.EpochRecord;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -32,8 +33,22 @@ public final class ReportWriter {
         public static Report of(ReportInput in) {
             ClassificationMetrics metrics = ClassificationMetrics.of(in.evaluated().confusion(), in.classNames());
             Diagnosis.Split test = new Diagnosis.Split(in.evaluated().accuracy(), in.loss());
-            return new Report(in, metrics, Diagnosis.of(in.train(), in.validation(), test, metrics));
+            return new Report(in, metrics, Diagnosis.of(in.train(), in.validation(), test, metrics, in.history(),
+                    judgedEpoch(in)));
         }
+    }
+
+    /**
+     * The epoch whose weights the report judges: the one whose validation figures the report carries (the train job
+     * takes them from the history at the restored best epoch, or at the last), else the last epoch.
+     */
+    static int judgedEpoch(ReportInput in) {
+        for (EpochRecord r : in.history()) {
+            if (r.valAccuracy() == in.validation().accuracy() && r.valLoss() == in.validation().loss()) {
+                return r.epoch();
+            }
+        }
+        return in.history().isEmpty() ? -1 : in.history().get(in.history().size() - 1).epoch();
     }
 
     public static Report write(FileSystem fs, Path folder, ReportInput input) throws IOException {

@@ -1,8 +1,17 @@
 package io.sparkcnn.driver.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.driver.train.EpochRecord;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DiagnosisTest {
@@ -42,5 +51,77 @@ class DiagnosisTest {
         Diagnosis d = Diagnosis.of(split(Double.NaN, Double.NaN), split(Double.NaN, Double.NaN), split(0.9, 0.3), 10);
         assertEquals(Diagnosis.Verdict.NOT_ASSESSED, d.verdict());
         assertTrue(d.text().contains("test 90.00%"), d.text());
+    }
+
+    /** A run recorded from metrics.json and report.json (src/test/resources/diagnosis), diagnosed as the report does. */
+    private static Diagnosis recorded(String name) throws IOException {
+        JsonNode run;
+        try (InputStream in = DiagnosisTest.class.getResourceAsStream("/diagnosis/" + name + ".json")) {
+            run = new ObjectMapper().readTree(in);
+        }
+        List<EpochRecord> history = new ArrayList<>();
+        for (JsonNode e : run.get("history")) {
+            history.add(new EpochRecord(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("val_loss").asDouble(),
+                    e.get("val_accuracy").asDouble(), 0, 0, 0, false));
+        }
+        int judged = run.get("restored_best_weights").asBoolean() ? run.get("best_epoch").asInt()
+                : history.get(history.size() - 1).epoch();
+        JsonNode splits = run.get("splits");
+        return Diagnosis.of(figures(splits.get("train")), figures(splits.get("validation")), figures(splits.get("test")),
+                run.get("classes").asInt(), history, judged);
+    }
+
+    private static Diagnosis.Split figures(JsonNode s) {
+        return split(s.get("accuracy").asDouble(), s.get("loss").asDouble());
+    }
+
+    @Test
+    void aRecordedHealthyRunIsHealthyThoughItsValidationLossIsTwiceItsTrainingLoss() throws IOException {
+        // the demo: train 96.0%, validation 91.1%, losses 0.107 vs 0.288; the loss-ratio rule called this overfitting
+        Diagnosis d = recorded("healthy-lenet-fashion-mnist");
+        assertEquals(Diagnosis.Verdict.HEALTHY, d.verdict(), d.text());
+        assertTrue(d.text().contains("After epoch 6 the validation loss rose") && d.text().contains("epoch 10's"), d.text());
+    }
+
+    @Test
+    void aRecordedOverfittingRunIsOverfittingAndTheAdviceNamesKeysThatExist() throws IOException {
+        Diagnosis d = recorded("overfitting-600-images");
+        assertEquals(Diagnosis.Verdict.OVERFITTING, d.verdict(), d.text());
+        assertTrue(d.text().contains("model.l2") && d.text().contains("type = dropout")
+                && d.text().contains("training.early-stopping.patience"), d.text());
+        assertFalse(d.text().contains("augment"), "no advice to use what does not exist: " + d.text());
+    }
+
+    @Test
+    void aRecordedUnderfittingRunIsUnderfitting() throws IOException {
+        Diagnosis d = recorded("underfitting-sgd");
+        assertEquals(Diagnosis.Verdict.UNDERFITTING, d.verdict(), d.text());
+        assertTrue(d.text().contains("model.learning-rate") && d.text().contains("training.max-epochs"), d.text());
+    }
+
+    @Test
+    void goodHandwrittenDigitsAreNotCalledOverfitting() {
+        // the case that cried wolf: 99.14% vs 97.60%, validation loss 2.8x the training loss, weights of the best epoch
+        List<EpochRecord> history = List.of(epoch(1, 0.20, 0.110, 0.966), epoch(2, 0.07, 0.085, 0.973),
+                epoch(3, 0.045, 0.080, 0.976), epoch(4, 0.032, 0.083, 0.975), epoch(5, 0.025, 0.086, 0.975));
+        Diagnosis d = Diagnosis.of(split(0.9914, 0.029), split(0.976, 0.080), split(0.975, 0.082), 10, history, 3);
+        assertEquals(Diagnosis.Verdict.HEALTHY, d.verdict(), d.text());
+    }
+
+    @Test
+    void curvesThatPartAtTheJudgedWeightsAreOverfittingEvenUnderTheAbsoluteGap() {
+        // no restore: the last epoch is judged, 25% above the lowest validation loss while training loss fell
+        List<EpochRecord> history = List.of(epoch(1, 0.60, 0.50, 0.85), epoch(2, 0.40, 0.40, 0.88),
+                epoch(3, 0.30, 0.42, 0.885), epoch(4, 0.20, 0.46, 0.88), epoch(5, 0.12, 0.50, 0.875));
+        Diagnosis d = Diagnosis.of(split(0.915, 0.12), split(0.875, 0.50), split(0.87, 0.51), 10, history, 5);
+        assertEquals(Diagnosis.Verdict.OVERFITTING, d.verdict(), d.text());
+        assertTrue(d.text().contains("the curves part") && d.text().contains("from 0.4000 at epoch 2"), d.text());
+        // the same figures with the weights of epoch 2 restored: healthy, and the text says what early stopping did
+        Diagnosis restored = Diagnosis.of(split(0.915, 0.12), split(0.88, 0.40), split(0.87, 0.41), 10, history, 2);
+        assertEquals(Diagnosis.Verdict.HEALTHY, restored.verdict(), restored.text());
+    }
+
+    private static EpochRecord epoch(int epoch, double loss, double valLoss, double valAccuracy) {
+        return new EpochRecord(epoch, loss, valLoss, valAccuracy, 0, 0, 0, false);
     }
 }
