@@ -1,6 +1,5 @@
 package io.sparkcnn.driver.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.driver.common.Hashing;
 import io.sparkcnn.driver.common.InvalidInputException;
@@ -65,33 +64,23 @@ public record LoadedModel(String uri, MultiLayerNetwork network, FeatureScaling 
                 throw new InvalidInputException("--model " + zip + ": " + e.getMessage(), e);
             }
             return new LoadedModel(uri, read.network(), scaling, Hashing.label(read.sha256()), folder,
-                    manifest(readJson(fs, new Path(folder, "manifest.json")), new Path(folder, "manifest.json")),
-                    metrics(readJson(fs, new Path(folder, "metrics.json")), new Path(folder, "metrics.json")),
-                    report(readJson(fs, new Path(folder, "report.json")), new Path(folder, "report.json")));
+                    readIfPresent(fs, folder, "manifest.json", RunManifest.class),
+                    readIfPresent(fs, folder, "metrics.json", RunMetrics.class),
+                    readIfPresent(fs, folder, "report.json", ReportJson.class));
         } catch (IOException e) {
             throw new InvalidInputException("--model " + uri + " cannot be read: " + e.getMessage(), e);
         }
     }
 
-    private static JsonNode readJson(FileSystem fs, Path path) throws IOException {
+    /** A typed file of the run folder beside model.zip, or null when there is none (a model.zip on its own). */
+    private static <T> T readIfPresent(FileSystem fs, Path folder, String name, Class<T> type) throws IOException {
+        Path path = new Path(folder, name);
         if (!fs.exists(path)) {
             return null;
         }
         try (InputStream in = fs.open(path)) {
-            return JsonFormat.checked(JSON.readTree(in), path.toString());
+            return JsonFormat.read(JSON.readTree(in), type, path.toString());
         }
-    }
-
-    private static RunManifest manifest(JsonNode json, Path path) {
-        return json == null ? null : RunManifest.fromJson(json, path.toString());
-    }
-
-    private static ReportJson report(JsonNode json, Path path) {
-        return json == null ? null : ReportJson.fromJson(json, path.toString());
-    }
-
-    private static RunMetrics metrics(JsonNode json, Path path) {
-        return json == null ? null : RunMetrics.fromJson(json, path.toString());
     }
 
     /** Output classes of the network. */

@@ -170,16 +170,16 @@ public record Diagnosis(Verdict verdict, String text) {
                             + " epoch). %s", why, numbers));
         }
         String note = "";
-        EpochRecord last = history.isEmpty() ? null : history.get(history.size() - 1);
-        if (curves != null && last.epoch() > curves.lowest().epoch()
-                && last.valLoss() >= curves.lowest().valLoss() * (1 + VAL_LOSS_RISE) && last.loss() < curves.lowest().loss()) {
-            note = curves.judged().epoch() < last.epoch()
+        // the same test as for the judged weights, applied to the last epoch: did training go on past the best point?
+        Curves toLast = curves == null ? null : new Curves(curves.lowest(), history.get(history.size() - 1));
+        if (toLast != null && toLast.parted()) {
+            note = curves.judged().epoch() < toLast.judged().epoch()
                     ? String.format(Locale.ROOT, " After epoch %d the validation loss rose by more than %.0f%% while"
                             + " training loss fell: training went on past the best point, and the weights judged here"
                             + " are epoch %d's (restore-best-weights).", curves.lowest().epoch(), VAL_LOSS_RISE * 100,
                     curves.judged().epoch())
                     : String.format(Locale.ROOT, " The curves have begun to part (%s): more epochs would overfit.",
-                    new Curves(curves.lowest(), last).describe());
+                    toLast.describe());
         }
         return new Diagnosis(Verdict.HEALTHY, String.format(Locale.ROOT,
                 "Healthy fit: training accuracy %s and validation accuracy %s are within %s points (threshold %s),"
