@@ -11,16 +11,19 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The identity of what a config trains: SHA-256 over its resolved keys, leaving out {@code output.*}
- * (where a run is written and whether it may replace one do not change the training). A checkpoint
- * carries it; a resume with a different fingerprint is refused, naming the keys that differ.
+ * (where a run is written and whether it may replace one do not change the training) and the progress-line
+ * keys (what is logged neither; a resumed run may turn them off). A checkpoint carries it; a resume with a
+ * different fingerprint is refused, naming the keys that differ.
  */
 public final class ConfigFingerprint {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> NOT_TRAINING = Set.of("training.progress", "training.progress-interval");
 
     private ConfigFingerprint() {
     }
@@ -47,12 +50,12 @@ public final class ConfigFingerprint {
         return out;
     }
 
-    /** Sorted "a.b.c" / "a.list[0].x" keys to JSON values, without output.*. */
+    /** Sorted "a.b.c" / "a.list[0].x" keys to JSON values, without output.* and the progress-line keys. */
     static Map<String, String> flatten(String json) {
         try {
             Map<String, String> out = new TreeMap<>();
             flatten("", JSON.readTree(json), out);
-            out.keySet().removeIf(k -> k.equals("output") || k.startsWith("output."));
+            out.keySet().removeIf(k -> k.equals("output") || k.startsWith("output.") || NOT_TRAINING.contains(k));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("resolved config is not JSON", e);

@@ -1,10 +1,14 @@
 package io.sparkcnn.driver.config;
 
+import io.sparkcnn.driver.common.InvalidInputException;
+
 import java.io.Serializable;
+import java.time.Duration;
 
 /** {@code training.*}: parameter averaging and the epoch loop. */
 public record TrainingConfig(int batchSizePerWorker, int averagingFrequency, int prefetch, int workers,
-                             int maxEpochs, double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker)
+                             int maxEpochs, double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker,
+                             boolean progress, Duration progressInterval)
         implements Serializable {
 
     static TrainingConfig from(ConfigReader r) {
@@ -16,6 +20,17 @@ public record TrainingConfig(int batchSizePerWorker, int averagingFrequency, int
                 r.intAtLeast("training.max-epochs", 1),
                 r.nonNegative("training.max-minutes"),
                 EarlyStoppingConfig.from(r),
-                r.intAtLeast("training.threads-per-worker", 0));
+                r.intAtLeast("training.threads-per-worker", 0),
+                r.bool("training.progress"),
+                progressInterval(r));
+    }
+
+    private static Duration progressInterval(ConfigReader r) {
+        Duration d = r.duration("training.progress-interval", "\"15 seconds\" or \"1m\"");
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new InvalidInputException("training.progress-interval must be at least 1 second, got "
+                    + d.toMillis() + " ms");
+        }
+        return d;
     }
 }

@@ -17,29 +17,35 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Travels to the workers with the training master and adds every minibatch's loss to Spark
- * accumulators, so the driver gets the epoch's mean training loss (Keras' "loss") without another pass.
+ * accumulators, so the driver gets the epoch's mean training loss (Keras' "loss") without another pass,
+ * and the minibatch's images, which the driver's progress line counts.
  * Once per executor JVM and run it also reports which layer helpers the worker's own network runs on
  * (read from its layers), so the driver can say whether the fast convolution reached the executors.
  */
 final class ScoreListener extends BaseTrainingListener implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     /** Runs (helper accumulators) this JVM has reported to; a JVM may serve several runs, e.g. in tests. */
     private static final Set<Long> REPORTED = ConcurrentHashMap.newKeySet();
     private final DoubleAccumulator lossSum;
     private final LongAccumulator batches;
     private final CollectionAccumulator<Map<String, Object>> helperReports;
+    private final LongAccumulator images;
 
     ScoreListener(DoubleAccumulator lossSum, LongAccumulator batches,
-                  CollectionAccumulator<Map<String, Object>> helperReports) {
+                  CollectionAccumulator<Map<String, Object>> helperReports, LongAccumulator images) {
         this.lossSum = lossSum;
         this.batches = batches;
         this.helperReports = helperReports;
+        this.images = images;
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         lossSum.add(model.score());
         batches.add(1);
+        if (images != null) {
+            images.add(model.batchSize()); // the minibatch just fitted: its input is still set
+        }
         if (helperReports != null && model instanceof MultiLayerNetwork net && REPORTED.add(helperReports.id())) {
             helperReports.add(report(net));
         }

@@ -27,12 +27,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The epoch loop (ours, not DL4J's SparkEarlyStoppingTrainer, which in 1.0.0-M2 ignores the monitor's
  * direction): each epoch fits the training split with parameter averaging
  * ({@link ParameterAveragingTrainingMaster}, updater state averaged too), evaluates the validation split
- * on the executors, applies early stopping and keeps the best weights.
+ * on the executors, applies early stopping and keeps the best weights. While an epoch fits, progress lines
+ * ({@code training.progress}) come from an {@link EpochProgressListener} registered for that fit only.
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
@@ -70,10 +72,18 @@ public final class SparkTrainer {
     public static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
                                         MultiLayerNetwork net, TrainingState resumeFrom, EpochCheckpointer checkpointer)
             throws IOException {
+        return train(sc, cfg, seed, data, net, resumeFrom, checkpointer, LOG::info);
+    }
+
+    /** {@link #train} with the in-epoch progress lines going to {@code progressSink} (tests read them). */
+    static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
+                                 MultiLayerNetwork net, TrainingState resumeFrom, EpochCheckpointer checkpointer,
+                                 Consumer<String> progressSink) throws IOException {
         int workers = workers(sc, cfg);
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
         CollectionAccumulator<Map<String, Object>> helperReports = sc.sc().collectionAccumulator("layer helpers");
+        LongAccumulator imagesFitted = sc.sc().longAccumulator("train images");
         List<Map<String, Object>> executorHelpers = new ArrayList<>();
 
         EarlyStoppingConfig esConfig = cfg.earlyStopping();
@@ -104,14 +114,28 @@ public final class SparkTrainer {
             long start = System.nanoTime();
             lossSum.reset();
             lossCount.reset();
+            imagesFitted.reset();
             // a new training master per epoch: its split RNG then depends on the epoch, not on the epochs before
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net,
                     trainingMaster(cfg, workers, seed * 1_000_003L + epoch));
-            sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount, helperReports)));
+            sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount, helperReports, imagesFitted)));
             JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch,
                     cfg.threadsPerWorker())
                     .persist(StorageLevel.MEMORY_ONLY());
-            sparkNet.fit(epochBatches);
+            EpochProgressListener progress = cfg.progress() ? new EpochProgressListener(
+                    new EpochProgress(epoch, cfg.maxEpochs(), trainImages, start, cfg.progressInterval().toNanos()),
+                    imagesFitted, lossSum, lossCount, System::nanoTime, progressSink) : null;
+            if (progress != null) {
+                sc.sc().addSparkListener(progress);
+            }
+            try {
+                sparkNet.fit(epochBatches);
+            } finally {
+                if (progress != null) {
+                    progress.close(); // before the epoch line: no progress line may follow it
+                    sc.sc().removeSparkListener(progress);
+                }
+            }
             epochBatches.unpersist(false);
             double fitSeconds = (System.nanoTime() - start) / 1e9;
             logNewHelperReports(helperReports, executorHelpers);

@@ -21,6 +21,14 @@ class ConfigFingerprintTest {
     }
 
     @Test
+    void ignoresTheProgressLines() {
+        TrainJobConfig a = ConfigLoader.fromString(BASE);
+        TrainJobConfig b = ConfigLoader.fromString(BASE, "training.progress=false", "training.progress-interval=1m");
+        assertEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(b.resolved()));
+        assertEquals(List.of(), ConfigFingerprint.differences(a.resolved(), b.resolved()));
+    }
+
+    @Test
     void layerListsAreComparedElementByElement() {
         String custom = BASE + "\nmodel { preset = custom, layers = [ { type = dense, units = 8 }, { type = output } ] }";
         TrainJobConfig a = ConfigLoader.fromString(custom);

@@ -57,6 +57,10 @@ class ConfigLoaderTest {
                 arguments("negative min delta", "", new String[] {"training.early-stopping.min-delta=-0.1"},
                         List.of("training.early-stopping.min-delta")),
                 arguments("boolean", "", new String[] {"output.overwrite=maybe"}, List.of("output.overwrite must be true or false")),
+                arguments("progress interval below 1 s", "", new String[] {"training.progress-interval=500ms"},
+                        List.of("training.progress-interval must be at least 1 second, got 500 ms")),
+                arguments("progress interval not a duration", "", new String[] {"training.progress-interval=often"},
+                        List.of("training.progress-interval must be a duration such as \"15 seconds\"", "often")),
                 arguments("fraction above 1", "", new String[] {"data.test-fraction=1.5"}, List.of("data.test-fraction", "[0, 1)")),
                 arguments("fractions sum", "", new String[] {"data.validation-fraction=0.5", "data.test-fraction=0.5"},
                         List.of("data.validation-fraction + data.test-fraction must be below 1")),
@@ -121,6 +125,8 @@ class ConfigLoaderTest {
         assertEquals(FeatureScaling.Kind.MINMAX, c.data().scaling());
         assertEquals(1, c.data().shape().channels());
         assertEquals(64, c.training().batchSizePerWorker());
+        assertTrue(c.training().progress());
+        assertEquals(java.time.Duration.ofSeconds(15), c.training().progressInterval());
     }
 
     @Test

@@ -63,7 +63,8 @@ class ParameterAveragingTest {
     private static MultiLayerNetwork oneSparkRound(MultiLayerNetwork initial, DataSet a, DataSet b) {
         JavaSparkContext sc = LocalSpark.get();
         TrainingConfig cfg = new TrainingConfig(BATCH, 1, 0, 2, 1, 0,
-                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0);
+                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0, false,
+                java.time.Duration.ofSeconds(15));
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
         sparkNet.fit(sc.parallelize(List.of(a, b), 2));
         return sparkNet.getNetwork();
@@ -87,20 +88,23 @@ class ParameterAveragingTest {
     }
 
     @Test
-    void workersReportEveryMinibatchLossToTheDriver() {
+    void workersReportEveryMinibatchLossAndSizeToTheDriver() {
         JavaSparkContext sc = LocalSpark.get();
         MultiLayerNetwork initial = NetworkFactory.network(spec(Optimizer.SGD), SHAPE, CLASSES);
         DataSet a = batch(5);
         DataSet b = batch(6);
         double expected = (initial.clone().score(a) + initial.clone().score(b)) / 2; // loss before each worker's step
         TrainingConfig cfg = new TrainingConfig(BATCH, 1, 0, 2, 1, 0,
-                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0);
+                new EarlyStoppingConfig(EarlyStoppingConfig.Monitor.VAL_LOSS, 0, 1, true), 0, false,
+                java.time.Duration.ofSeconds(15));
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, initial.clone(), SparkTrainer.trainingMaster(cfg, 2, 5));
         var sum = sc.sc().doubleAccumulator();
         var count = sc.sc().longAccumulator();
-        sparkNet.setListeners(List.of(new ScoreListener(sum, count, null)));
+        var images = sc.sc().longAccumulator();
+        sparkNet.setListeners(List.of(new ScoreListener(sum, count, null, images)));
         sparkNet.fit(sc.parallelize(List.of(a, b), 2));
         assertEquals(2, count.value(), "one report per minibatch");
+        assertEquals(2 * BATCH, images.value(), "each minibatch's images");
         assertEquals(expected, sum.value() / count.value(), 1e-4);
     }
 

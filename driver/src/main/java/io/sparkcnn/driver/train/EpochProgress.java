@@ -1,0 +1,81 @@
+package io.sparkcnn.driver.train;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides the progress lines of one epoch from (time, images fitted, loss so far), as Keras' progress bar
+ * but as log lines: a line when the epoch reaches a new tenth (10%, 20%, ...), or when {@code interval} has
+ * passed since the last line (or since the epoch began) and more images are done than that line said; never
+ * at 0 images and never at 100%, where the epoch line follows. Pure: the caller supplies the clock, so the
+ * rules are tested without Spark.
+ * Not thread-safe; {@link EpochProgressListener} calls it under its lock.
+ */
+final class EpochProgress {
+    private final int epoch;
+    private final int maxEpochs;
+    private final long totalImages;
+    private final long startNanos;
+    private final long intervalNanos;
+    private long lastLineNanos;
+    private long lastTenth;
+    private long lastLineDone;
+    private long done;
+
+    EpochProgress(int epoch, int maxEpochs, long totalImages, long startNanos, long intervalNanos) {
+        if (totalImages < 0 || intervalNanos < 0) {
+            throw new IllegalArgumentException("totalImages " + totalImages + ", intervalNanos " + intervalNanos);
+        }
+        this.epoch = epoch;
+        this.maxEpochs = maxEpochs;
+        this.totalImages = totalImages;
+        this.startNanos = startNanos;
+        this.intervalNanos = intervalNanos;
+        this.lastLineNanos = startNanos;
+    }
+
+    /**
+     * The line to log at {@code nanos} (same clock as the start) after {@code imagesDone} images and
+     * {@code batches} minibatches whose losses sum to {@code lossSum}, or empty when none is due.
+     */
+    Optional<String> update(long nanos, long imagesDone, double lossSum, long batches) {
+        // never backwards (values read while tasks merge) and never past the total (a recomputed task)
+        done = Math.min(Math.max(done, imagesDone), totalImages);
+        if (done <= 0 || done >= totalImages) {
+            return Optional.empty();
+        }
+        long tenth = done * 10 / totalImages;
+        boolean due = nanos - lastLineNanos >= intervalNanos && done > lastLineDone;
+        if (tenth <= lastTenth && !due) {
+            return Optional.empty();
+        }
+        lastTenth = tenth;
+        lastLineNanos = nanos;
+        lastLineDone = done;
+        return Optional.of(line(nanos, batches > 0 ? lossSum / batches : Double.NaN));
+    }
+
+    private String line(long nanos, double meanLoss) {
+        double seconds = Math.max(nanos - startNanos, 1) / 1e9;
+        double rate = done / seconds;
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "Epoch %d/%d - %,d/%,d images (%d%%) - %.0f images/s - ETA %s", epoch, maxEpochs, done, totalImages,
+                done * 100 / totalImages, rate, duration(Math.round((totalImages - done) / rate))));
+        if (!Double.isNaN(meanLoss)) {
+            s.append(String.format(Locale.ROOT, " - loss: %.4f", meanLoss));
+        }
+        return s.toString();
+    }
+
+    /** 47s, 3m 07s, 1h 05m: seconds under a minute, minutes and seconds under an hour, then hours and minutes. */
+    static String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60);
+        }
+        long minutes = Math.round(seconds / 60.0);
+        return String.format(Locale.ROOT, "%dh %02dm", minutes / 60, minutes % 60);
+    }
+}
