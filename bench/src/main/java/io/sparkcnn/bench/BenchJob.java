@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BenchJob.Version.class,
         description = "Benchmark modes; scripts/bench.sh runs them all on one machine and prints the table.",
         subcommands = {BenchJob.Spark.class, BenchJob.SingleJvm.class, BenchJob.DataPath.class, BenchJob.Profile.class,
-                BenchJob.Summarize.class})
+                BenchJob.RecipeCommand.class, BenchJob.Summarize.class})
 public final class BenchJob implements Callable<Integer> {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_FAILURE = 1;
@@ -162,6 +162,22 @@ public final class BenchJob implements Callable<Integer> {
         public Integer call() {
             spec.commandLine().getOut().print(Bench.profile(job.config, job.overrides, batches, threads));
             spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "recipe", description = "Writes what the PyTorch reference needs to train what the job trains: layers,"
+            + " optimizer, schedule, augmentation, regularisation and the job's own split (image folders).")
+    static final class RecipeCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        JobConfig job;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Recipe JSON file to write.")
+        File output;
+
+        @Override
+        public Integer call() throws Exception {
+            Recipe.write(job.config, job.overrides, output);
             return 0;
         }
     }

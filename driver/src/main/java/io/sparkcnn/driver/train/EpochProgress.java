@@ -5,13 +5,17 @@ import java.util.Optional;
 
 /**
  * Decides the progress lines of one epoch from (time, images fitted, loss so far), as Keras' progress bar
- * but as log lines: a line when the epoch reaches a new tenth (10%, 20%, ...), or when {@code interval} has
- * passed since the last line (or since the epoch began) and more images are done than that line said; never
- * at 0 images and never at 100%, where the epoch line follows. Pure: the caller supplies the clock, so the
+ * but as log lines: at most one line per {@code interval} (since the last line, or since the epoch began), when
+ * more images are done than that line said. With an interval longer than {@link #TENTH_GAP_NANOS}, a new tenth
+ * of the epoch (10%, 20%, ...) also gets a line once that much has passed, so a long interval still shows
+ * the epoch moving; never at 0 images and never at 100%, where the epoch line follows. A short epoch thus
+ * logs a few lines, not ten (the demo's one-minute epochs: four). Pure: the caller supplies the clock, so the
  * rules are tested without Spark.
  * Not thread-safe; {@link EpochProgressListener} calls it under its lock.
  */
 final class EpochProgress {
+    /** The least time between two lines when a new tenth, not the interval, asks for one. */
+    static final long TENTH_GAP_NANOS = 15_000_000_000L;
     private final int epoch;
     private final int maxEpochs;
     private final long totalImages;
@@ -45,8 +49,10 @@ final class EpochProgress {
             return Optional.empty();
         }
         long tenth = done * 10 / totalImages;
-        boolean due = nanos - lastLineNanos >= intervalNanos && done > lastLineDone;
-        if (tenth <= lastTenth && !due) {
+        long sinceLast = nanos - lastLineNanos;
+        boolean due = sinceLast >= intervalNanos
+                || tenth > lastTenth && sinceLast >= Math.min(intervalNanos, TENTH_GAP_NANOS);
+        if (!due || done <= lastLineDone) {
             return Optional.empty();
         }
         lastTenth = tenth;

@@ -39,7 +39,7 @@ class ConfigLoaderTest {
                 arguments("format", "", new String[] {"data.format=csv"}, List.of("data.format = 'csv'", "image-folder, idx")),
                 arguments("channels", "", new String[] {"data.channels=cmyk"}, List.of("data.channels", "gray, rgb")),
                 arguments("scaling", "", new String[] {"data.scaling=zscore"}, List.of("data.scaling", "minmax, standardize")),
-                arguments("preset", "", new String[] {"model.preset=resnet"}, List.of("model.preset", "lenet", "vgg2", "custom")),
+                arguments("preset", "", new String[] {"model.preset=resnet"}, List.of("model.preset", "lenet", "vgg-cifar", "vgg2", "custom")),
                 arguments("optimizer", "", new String[] {"model.optimizer=adamw"},
                         List.of("model.optimizer", "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam")),
                 arguments("weight init", "", new String[] {"model.weight-init=zeros"}, List.of("model.weight-init", "xavier, he")),

@@ -32,14 +32,14 @@ class EpochProgressTest {
     }
 
     @Test
-    void nothingBeforeTheIntervalUnlessATenthIsReached() {
+    void atMostOneLinePerIntervalEvenWhenTenthsGoBy() {
         EpochProgress p = cifar();
         assertEquals(Optional.empty(), at(p, 5, 1_000));
-        assertEquals(Optional.empty(), at(p, 14.9, 4_400), "9.8%, 14.9 s");
-        assertTrue(at(p, 14.95, 4_500).orElseThrow().contains(" 4,500/45,000 images (10%)"), "the first tenth");
-        assertEquals(Optional.empty(), at(p, 16, 4_600), "10% again, 1 s after the last line");
-        assertEquals(Optional.empty(), at(p, 29.9, 8_900), "still the same tenth, 14.95 s after");
-        assertTrue(at(p, 30, 8_950).isPresent(), "15 s after the last line");
+        assertEquals(Optional.empty(), at(p, 14.9, 4_500), "10% after 14.9 s: not yet");
+        assertTrue(at(p, 15, 4_600).orElseThrow().contains(" 4,600/45,000 images (10%)"), "15 s");
+        assertEquals(Optional.empty(), at(p, 16, 9_000), "20%, 1 s after the last line");
+        assertEquals(Optional.empty(), at(p, 29.9, 13_600), "30%, 14.9 s after");
+        assertTrue(at(p, 30, 13_700).orElseThrow().contains("(30%)"), "15 s after the last line");
     }
 
     @Test
@@ -53,20 +53,16 @@ class EpochProgressTest {
     }
 
     @Test
-    void eachTenthOnceEvenWhenSeveralAreCrossedAtOnce() {
-        EpochProgress p = cifar();
-        assertTrue(at(p, 1, 13_600).orElseThrow().contains("(30%)"), "10%, 20% and 30% crossed: one line");
-        assertEquals(Optional.empty(), at(p, 2, 13_700), "30% again");
-        assertEquals(Optional.empty(), at(p, 3, 17_900), "39.8%");
-        assertTrue(at(p, 4, 18_000).orElseThrow().contains("(40%)"));
-    }
-
-    @Test
-    void aTimedLineInsideANewTenthCountsAsThatTenth() {
-        EpochProgress p = cifar();
-        assertTrue(at(p, 20, 4_400).isPresent(), "9.8%, after the interval");
-        assertTrue(at(p, 21, 4_600).isPresent(), "10% is a new tenth");
-        assertEquals(Optional.empty(), at(p, 22, 5_000));
+    void withALongIntervalEachNewTenthGetsALineAtMostEvery15Seconds() {
+        EpochProgress p = new EpochProgress(3, 30, 45_000, START, 600 * S);
+        assertEquals(Optional.empty(), at(p, 14, 4_500), "10% after 14 s");
+        assertTrue(at(p, 15, 4_600).orElseThrow().contains("(10%)"));
+        assertEquals(Optional.empty(), at(p, 40, 8_900), "still 19.7%");
+        assertTrue(at(p, 41, 13_600).orElseThrow().contains("(30%)"), "20% and 30% crossed: one line");
+        assertEquals(Optional.empty(), at(p, 50, 18_000), "40%, 9 s after the last line");
+        assertTrue(at(p, 56, 18_100).orElseThrow().contains("(40%)"));
+        assertEquals(Optional.empty(), at(p, 200, 18_900), "the same tenth, long before the interval");
+        assertTrue(at(p, 656, 19_000).isPresent(), "the interval after the last line");
     }
 
     @Test
@@ -96,8 +92,8 @@ class EpochProgressTest {
     @Test
     void withoutALossYetTheLineLeavesItOut() {
         EpochProgress p = cifar();
-        assertEquals(Optional.of("Epoch 3/30 - 4,500/45,000 images (10%) - 450 images/s - ETA 1m 30s"),
-                p.update(START + 10 * S, 4_500, 0, 0));
+        assertEquals(Optional.of("Epoch 3/30 - 6,750/45,000 images (15%) - 450 images/s - ETA 1m 25s"),
+                p.update(START + 15 * S, 6_750, 0, 0));
     }
 
     @Test

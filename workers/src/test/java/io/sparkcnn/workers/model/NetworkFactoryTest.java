@@ -73,6 +73,23 @@ class NetworkFactoryTest {
     }
 
     @Test
+    void vggCifarIsThreeBlocksFor32x32ColourPhotos() {
+        ImageShape shape = new ImageShape(3, 32, 32);
+        MultiLayerNetwork net = NetworkFactory.network(spec(Presets.vggCifar(), Optimizer.ADAM), shape, 10);
+        ModelSummary summary = ModelSummary.of(net, Presets.vggCifar(), shape);
+        long convs = (3 * 3 * 3 * 32 + 32) + (3 * 3 * 32 * 32 + 32) + (3 * 3 * 32 * 64 + 64) + (3 * 3 * 64 * 64 + 64)
+                + (3 * 3 * 64 * 128 + 128) + (3 * 3 * 128 * 128 + 128);
+        long bn = 2L * (32 + 32 + 64 + 64 + 128 + 128 + 128);
+        long dense = 4L * 4 * 128 * 128 + 128;
+        long output = 128 * 10 + 10;
+        assertEquals(convs + bn + dense + output, summary.trainableParams());
+        assertEquals(convs + 2 * bn + dense + output, summary.totalParams());
+        assertEquals("(None, 16, 16, 32)", summary.rows().get(4).outputShape());
+        assertEquals("(None, 4, 4, 128)", summary.rows().get(16).outputShape());
+        assertTrue(Presets.all().containsKey("vgg-cifar"));
+    }
+
+    @Test
     void layerOrderErrorsNameTheLayer() {
         LayerSpec conv = new LayerSpec.Conv2D(4, 3, 1, LayerSpec.Padding.SAME, LayerSpec.Activation.RELU);
         LayerSpec dense = new LayerSpec.Dense(8, LayerSpec.Activation.RELU);
