@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Side-by-side training benchmark on this machine, in one invocation: the same net (the lenet preset),
-# batch size, optimizer, learning rate, seed, split and scaling (conf/demo.conf) on Fashion-MNIST for
+# batch size, optimizer, learning rate, seed, split and scaling (conf/demo.conf) on Fashion-MNIST (or, with
+# --dataset cifar10, conf/cifar10.conf's vgg-cifar recipe on CIFAR-10: modes local and pytorch) for
 #   1. our Spark epoch loop in local[N] (N = cores) and in local-cluster with 2 executor JVMs,
 #   2. a single JVM running DL4J's MultiLayerNetwork.fit (no Spark),
 #   3. PyTorch on the CPU (/usr/bin/python3 with Debian's python3-torch; skipped with a message without it),
 # plus the data path alone (decoding and batching, IDX and PNG folder). Prints a table and writes
 # <output>/bench.json with the machine, every mode's figures and the ratios.
 #
-#   scripts/bench.sh [--epochs N] [--target ACC] [--max-train-images N] [--executors N] [--output DIR] [--only MODES]
-#     --epochs            epochs per mode, no early stopping (default 8)
-#     --target            test accuracy whose time to reach is reported (default 0.90)
+#   scripts/bench.sh [--dataset D] [--epochs N] [--target ACC[,ACC]] [--max-train-images N] [--executors N] [--output DIR] [--only MODES]
+#     --dataset           fashion-mnist (default) or cifar10 (from $CIFAR10_DIR, default ../shared/datasets/cifar10 beside
+#                         this repository; the job's own test folder of 10,000 images; PyTorch trains the same layers,
+#                         split, scaling, augmentation, optimizer, schedule, weight decay and label smoothing, read from
+#                         the recipe the job's config resolves to)
+#     --epochs            epochs per mode, no early stopping (default 8; cifar10: conf/cifar10.conf's max-epochs, which
+#                         the learning-rate schedule spans)
+#     --target            test accuracies whose training time to reach is reported (default 0.90; cifar10: 0.80,0.85)
 #     --max-train-images  fewer training images for a quick look (default: all 54,000)
 #     --executors         executor JVMs (one core each) of the local-cluster mode (default 2)
 #     --output            result folder (default bench-results/<UTC time>)
-#     --only              comma list of data-path,local,local-cluster,single-jvm,pytorch (default all)
+#     --only              comma list of data-path,local,local-cluster,single-jvm,pytorch (default all; cifar10: local,pytorch)
 #
 # Takes about 20 minutes on 2 cores with the defaults. GPU: build with -Pcuda (./mvnw -B -Pcuda package)
 # and run this script on the GPU machine; each JVM mode's JSON then names the CUDA backend it loaded.
@@ -22,15 +28,16 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
-EPOCHS=8
-TARGET=0.90
+DATASET=fashion-mnist
+EPOCHS=""
+TARGET=""
 MAX_TRAIN=0
 OUT=""
-ONLY="data-path,local,local-cluster,single-jvm,pytorch"
+ONLY=""
 EXECUTORS=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --dataset) DATASET="$2"; shift 2 ;;
     --epochs) EPOCHS="$2"; shift 2 ;;
     --target) TARGET="$2"; shift 2 ;;
     --max-train-images) MAX_TRAIN="$2"; shift 2 ;;
@@ -41,6 +48,17 @@ while [[ $# -gt 0 ]]; do
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$DATASET" in
+  fashion-mnist|cifar10) ;;
+  *) echo "bench.sh: --dataset $DATASET: expected fashion-mnist or cifar10" >&2; exit 2 ;;
+esac
+if [[ "$DATASET" == cifar10 ]]; then
+  exec "$ROOT/scripts/bench/cifar10.sh" "$EPOCHS" "${TARGET:-0.80,0.85}" "$MAX_TRAIN" "${ONLY:-local,pytorch}" "$OUT"
+fi
+EPOCHS="${EPOCHS:-8}"
+TARGET="${TARGET:-0.90}"
+ONLY="${ONLY:-data-path,local,local-cluster,single-jvm,pytorch}"
+DATA="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
   [[ -f "$DATA/$f" ]] || { echo "bench.sh: $DATA/$f is missing: apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR" >&2; exit 2; }
 done

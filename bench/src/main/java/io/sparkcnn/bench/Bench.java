@@ -63,7 +63,7 @@ public final class Bench {
     }
 
     /** What a training mode was asked to do. */
-    public record Settings(File config, List<String> overrides, int epochs, double target, String name, File output) {
+    public record Settings(File config, List<String> overrides, int epochs, List<Double> targets, String name, File output) {
         TrainJobConfig trainConfig() {
             List<String> all = new ArrayList<>(overrides);
             all.add("training.max-epochs=" + epochs);
@@ -138,7 +138,7 @@ public final class Bench {
     }
 
     private static void finish(BenchResult result, Settings s, TrainJobConfig cfg, PeakMemory memory) throws IOException {
-        result.summarize(s.target());
+        result.summarize(s.targets());
         result.put("model", cfg.model().preset()).put("optimizer", cfg.model().spec().optimizer().configName())
                 .put("learning_rate", cfg.model().spec().learningRate())
                 .put("batch_size", cfg.training().batchSizePerWorker())

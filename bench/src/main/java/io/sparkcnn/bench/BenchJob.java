@@ -90,8 +90,9 @@ public final class BenchJob implements Callable<Integer> {
         @Option(names = "--epochs", defaultValue = "5", description = "Epochs to train (no early stopping). Default ${DEFAULT-VALUE}.")
         int epochs;
 
-        @Option(names = "--target", defaultValue = "0.90", description = "Test accuracy whose time to reach is reported. Default ${DEFAULT-VALUE}.")
-        double target;
+        @Option(names = "--target", defaultValue = "0.90", split = ",", paramLabel = "ACC[,ACC...]",
+                description = "Test accuracies whose time to reach is reported; the first is the table's column. Default ${DEFAULT-VALUE}.")
+        List<Double> targets;
 
         @Option(names = "--name", required = true, description = "Name of this mode in the table, e.g. \"spark local[2]\".")
         String name;
@@ -100,7 +101,7 @@ public final class BenchJob implements Callable<Integer> {
         File output;
 
         Bench.Settings settings() {
-            return new Bench.Settings(job.config, job.overrides, epochs, target, name, output);
+            return new Bench.Settings(job.config, job.overrides, epochs, targets, name, output);
         }
     }
 

@@ -34,15 +34,26 @@ final class BenchResult {
         epochs.add(e);
     }
 
+    /** "0.80": the key of a target accuracy in seconds_to_targets (the PyTorch script writes the same). */
+    static String targetKey(double target) {
+        return String.format(java.util.Locale.ROOT, "%.2f", target);
+    }
+
     /** Fills the summary keys from the epochs: median after warm-up, time to target, final accuracy. */
-    void summarize(double target) {
+    void summarize(List<Double> targets) {
         List<Double> rates = new ArrayList<>();
         double cumulative = 0;
-        Double toTarget = null;
+        Map<String, Double> toTargets = new LinkedHashMap<>();
+        for (double t : targets) {
+            toTargets.put(targetKey(t), null);
+        }
         for (Map<String, Object> e : epochs) {
             cumulative += (Double) e.get("train_seconds");
-            if (toTarget == null && (Double) e.get("test_accuracy") >= target) {
-                toTarget = cumulative;
+            e.put("elapsed_train_seconds", cumulative);
+            for (double t : targets) {
+                if (toTargets.get(targetKey(t)) == null && (Double) e.get("test_accuracy") >= t) {
+                    toTargets.put(targetKey(t), cumulative);
+                }
             }
             if ((Integer) e.get("epoch") > 1 || epochs.size() == 1) {
                 rates.add((Double) e.get("images_per_second"));
@@ -52,8 +63,9 @@ final class BenchResult {
         double median = rates.isEmpty() ? Double.NaN : rates.size() % 2 == 1 ? rates.get(rates.size() / 2)
                 : (rates.get(rates.size() / 2 - 1) + rates.get(rates.size() / 2)) / 2;
         json.put("images_per_second_median", median);
-        json.put("target_accuracy", target);
-        json.put("seconds_to_target", toTarget);
+        json.put("target_accuracy", targets.get(0));
+        json.put("seconds_to_target", toTargets.get(targetKey(targets.get(0))));
+        json.put("seconds_to_targets", toTargets);
         json.put("final_test_accuracy", epochs.isEmpty() ? null : epochs.get(epochs.size() - 1).get("test_accuracy"));
         json.put("train_seconds_total", cumulative);
     }

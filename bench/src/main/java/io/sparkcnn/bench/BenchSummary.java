@@ -47,6 +47,10 @@ final class BenchSummary {
             ratio.put("images_per_second_vs_single_jvm", ratio(r, single, "images_per_second_median"));
             ratio.put("images_per_second_vs_pytorch", ratio(r, torch, "images_per_second_median"));
             ratio.put("seconds_to_target_vs_pytorch", ratio(r, torch, "seconds_to_target"));
+            Map<String, Double> perTarget = new LinkedHashMap<>();
+            r.path("seconds_to_targets").fieldNames().forEachRemaining(t -> perTarget.put(t,
+                    torch == null ? null : ratio(r.path("seconds_to_targets"), torch.path("seconds_to_targets"), t)));
+            ratio.put("seconds_to_targets_vs_pytorch", perTarget);
             ((ObjectNode) r).put("vs_single_jvm", (Double) ratio.get("images_per_second_vs_single_jvm"));
             ((ObjectNode) r).put("vs_pytorch", (Double) ratio.get("images_per_second_vs_pytorch"));
             ratios.add(ratio);
@@ -57,7 +61,15 @@ final class BenchSummary {
         bench.put("results", results);
         bench.put("ratios", ratios);
         Bench.JSON.writeValue(output, bench);
-        return table(results, dataPath, bench);
+        List<Double> targets = new ArrayList<>();
+        results.stream().filter(r -> r.path("seconds_to_targets").isObject()).findFirst()
+                .ifPresent(r -> r.get("seconds_to_targets").fieldNames().forEachRemaining(t -> targets.add(Double.valueOf(t))));
+        File png = new File(output.getAbsoluteFile().getParentFile(), "curves.png");
+        String table = table(results, dataPath, bench) + timesToTargets(results, targets);
+        if (BenchCharts.accuracyOverTime(results, targets, png)) {
+            table += "Learning curves: " + png + System.lineSeparator();
+        }
+        return table;
     }
 
     private static JsonNode find(List<JsonNode> results, String mode) {
@@ -138,6 +150,26 @@ final class BenchSummary {
             t.append(String.format(Locale.ROOT, "%nData path, one core: IDX %s images/s, image folder (PNG) %s images/s%n",
                     num(dataPath.path("idx_images_per_second"), "%.0f"),
                     num(dataPath.path("image_folder_images_per_second"), "%.0f")));
+        }
+        return t.toString();
+    }
+
+    /** One line per mode and target beyond the table's first: training seconds until the test accuracy reached it. */
+    private static String timesToTargets(List<JsonNode> results, List<Double> targets) {
+        if (targets.size() < 2) {
+            return "";
+        }
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "%nTraining seconds to test accuracy:%n"));
+        for (JsonNode r : results) {
+            if (!r.path("seconds_to_targets").isObject()) {
+                continue;
+            }
+            t.append(String.format(Locale.ROOT, "  %-34s", r.path("name").asText()));
+            for (double target : targets) {
+                t.append(String.format(Locale.ROOT, "  %.2f: %6s", target,
+                        num(r.path("seconds_to_targets").path(BenchResult.targetKey(target)), "%.0f")));
+            }
+            t.append(System.lineSeparator());
         }
         return t.toString();
     }
