@@ -22,6 +22,7 @@ import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.Minibatches;
 import io.sparkcnn.workers.SampleRef;
+import io.sparkcnn.workers.TrainingBatches;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -69,7 +70,12 @@ public final class Bench {
             all.add("training.max-epochs=" + epochs);
             all.add("training.early-stopping.patience=" + (epochs + 1)); // never stops early
             all.add("training.early-stopping.restore-best-weights=false");
-            return ConfigLoader.load(config, all);
+            TrainJobConfig cfg = ConfigLoader.load(config, all);
+            if (!cfg.data().augment().isNone() || cfg.model().labelSmoothing() > 0) {
+                LOG.warn("The benchmark trains without data.augment.* and model.label-smoothing (set in {}): every mode"
+                        + " fits the images as they are", config);
+            }
+            return cfg;
         }
     }
 
@@ -84,7 +90,8 @@ public final class Bench {
             DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), sc.hadoopConfiguration());
             PreparedData data = DatasetPreparer.prepare(sc, cfg.data(), plan, scratch.toUri().toString());
             MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), cfg.data().shape(), plan.classNames().size());
-            SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, net, null, (state, network) -> {
+            // like for like: the single-JVM and PyTorch loops neither augment nor smooth labels
+            SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, TrainingBatches.NONE, net, null, (state, network) -> {
                 EpochRecord r = state.history().get(state.history().size() - 1);
                 double fitSeconds = r.trainImages() / r.imagesPerSecond();
                 EvaluationStats test = Evaluation.on(sc, network, data.test(), data.shape(), data.numClasses(),
