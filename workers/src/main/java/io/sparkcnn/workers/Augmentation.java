@@ -53,14 +53,6 @@ public record Augmentation(boolean horizontalFlip, int cropPadding, double trans
         return !horizontalFlip && cropPadding == 0 && translate == 0 && rotation == 0 && brightness == 0 && contrast == 0;
     }
 
-    /** Fails when the crop padding does not fit {@code shape}: it must be below the height and the width. */
-    public void check(ImageShape shape) {
-        if (cropPadding >= Math.min(shape.height(), shape.width())) {
-            throw new IllegalArgumentException("crop padding " + cropPadding + " must be below the image's height and"
-                    + " width (" + shape.height() + "x" + shape.width() + ")");
-        }
-    }
-
     /** What is applied, in order, for a log line or manifest.json ("none" when nothing). */
     public String describe() {
         List<String> steps = new ArrayList<>();
