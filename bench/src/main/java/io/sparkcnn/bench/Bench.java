@@ -22,6 +22,7 @@ import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
 import io.sparkcnn.workers.Minibatches;
 import io.sparkcnn.workers.SampleRef;
+import io.sparkcnn.workers.TrainingBatches;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -84,7 +85,9 @@ public final class Bench {
             DatasetPreparer.Plan plan = DatasetPreparer.plan(cfg.data(), sc.hadoopConfiguration());
             PreparedData data = DatasetPreparer.prepare(sc, cfg.data(), plan, scratch.toUri().toString());
             MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), cfg.data().shape(), plan.classNames().size());
-            SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, net, null, (state, network) -> {
+            // the job's own training minibatches (augmentation, label smoothing): the PyTorch CIFAR reference does the same
+            TrainingBatches batches = new TrainingBatches(cfg.data().augment(), cfg.model().labelSmoothing());
+            SparkTrainer.train(sc, cfg.training(), cfg.model().spec().seed(), data, batches, net, null, (state, network) -> {
                 EpochRecord r = state.history().get(state.history().size() - 1);
                 double fitSeconds = r.trainImages() / r.imagesPerSecond();
                 EvaluationStats test = Evaluation.on(sc, network, data.test(), data.shape(), data.numClasses(),
@@ -119,6 +122,10 @@ public final class Bench {
             int classes = plan.classNames().size();
             int batch = cfg.training().batchSizePerWorker();
             MultiLayerNetwork net = NetworkFactory.network(cfg.model().spec(), shape, classes);
+            if (!cfg.data().augment().isNone() || cfg.model().labelSmoothing() > 0) {
+                LOG.warn("The single-JVM mode trains without data.augment.* and model.label-smoothing (set in {}):"
+                        + " it fits the images as they are", s.config());
+            }
             for (int epoch = 1; epoch <= s.epochs(); epoch++) {
                 List<LabeledImage> order = new ArrayList<>(train);
                 Collections.shuffle(order, new Random(cfg.data().seed() + epoch));

@@ -29,6 +29,7 @@ import io.sparkcnn.driver.train.WarmStart;
 import io.sparkcnn.workers.BackendInfo;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.LayerHelpers;
+import io.sparkcnn.workers.TrainingBatches;
 import io.sparkcnn.workers.model.ModelSummary;
 import io.sparkcnn.workers.model.NetworkFactory;
 import org.apache.hadoop.fs.Path;
@@ -112,8 +113,8 @@ public final class TrainRunner {
                 LOG.info(String.format(Locale.ROOT, "Checkpoint of epoch %d written to %s in %.1fs", state.epoch(),
                         written, (System.nanoTime() - t0) / 1e9));
             };
-            TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data, net,
-                    resume == null ? null : resume.state(), saver);
+            TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data,
+                    trainingBatches(config), net, resume == null ? null : resume.state(), saver);
             String modelSha = writeModel(folder, net, normalizer);
             FinalEvaluation eval = evaluateFinal(sc, net, data, outcome);
             double testLoss = eval.test().meanLoss() + eval.regularization();
@@ -308,7 +309,13 @@ public final class TrainRunner {
                 new RunManifest.Seeds(config.data().seed(), config.model().spec().seed()),
                 Versions.collect(sc.version(), BackendInfo.kind()), backend, JSON.valueToTree(layerHelpers), spark,
                 dataset, new RunManifest.Model(config.model().preset(), summary.totalParams(), summary.trainableParams()),
-                warmStart == null ? null : new RunManifest.WarmStart(warmStart.description(), warmStart.modelFingerprint()));
+                warmStart == null ? null : new RunManifest.WarmStart(warmStart.description(), warmStart.modelFingerprint()),
+                RunManifest.TrainingBatches.of(trainingBatches(config)));
+    }
+
+    /** data.augment.* and model.label-smoothing: what only the training minibatches get. */
+    static TrainingBatches trainingBatches(TrainJobConfig config) {
+        return new TrainingBatches(config.data().augment(), config.model().labelSmoothing());
     }
 
     /** Which layer helper each layer type ran on, on the driver and on every executor that trained. */

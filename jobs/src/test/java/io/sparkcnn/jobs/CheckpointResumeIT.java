@@ -31,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Checkpoint and resume on a real HDFS (MiniDFSCluster): the train job runs as its own driver process
  * (a child JVM started like spark-submit starts one) and is SIGKILLed after an epoch; the same command run
- * again resumes from the newest checkpoint and ends exactly as an uninterrupted run with the same seed. A
- * truncated newest checkpoint falls back to the one before; a changed config is refused; an output folder
- * the user may not write to fails cleanly.
+ * again resumes from the newest checkpoint and ends exactly as an uninterrupted run with the same seed, its
+ * training images augmented (flip and crop) as they would have been. A truncated newest checkpoint falls back
+ * to the one before; a changed config is refused; an output folder the user may not write to fails cleanly.
  */
 class CheckpointResumeIT {
     private static final int MAX_EPOCHS = 8;
@@ -68,6 +68,8 @@ class CheckpointResumeIT {
                 "--set", "training.batch-size-per-worker=4", "--set", "training.averaging-frequency=1",
                 "--set", "training.max-epochs=" + MAX_EPOCHS, "--set", "training.early-stopping.patience=2",
                 "--set", "training.early-stopping.min-delta=0.01", "--set", "model.learning-rate=0.005",
+                // augmentation draws anew every epoch: a resumed run must draw what the uninterrupted one drew
+                "--set", "data.augment.horizontal-flip=true", "--set", "data.augment.crop-padding=2",
                 "--output", output));
         args.addAll(List.of(extra));
         return args;

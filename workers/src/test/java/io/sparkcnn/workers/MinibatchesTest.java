@@ -102,4 +102,55 @@ class MinibatchesTest {
         assertTrue(ours.getFeatures().equalsWithEps(theirs.getFeatures(), 1e-4));
         assertEquals(1.0, ours.getFeatures().getDouble(0, 0, 0, 1), 1e-6);
     }
+
+    @Test
+    void labelSmoothingGivesTrainingTargetsOf091And001ForTenClasses() {
+        FeatureScaling scaling = FeatureScaling.minMax(new double[3], new double[] {255, 255, 255});
+        List<LabeledImage> imgs = List.of(new LabeledImage("a", 3, new byte[12]), new LabeledImage("b", 0, new byte[12]));
+        DataSet ds = Minibatches.toDataSet(imgs, RGB, 10, scaling, new TrainingBatches(Augmentation.NONE, 0.1), null);
+        float[][] rows = ds.getLabels().toFloatMatrix();
+        for (int i = 0; i < 2; i++) {
+            float sum = 0;
+            for (int k = 0; k < 10; k++) {
+                assertEquals(k == imgs.get(i).label() ? 0.91f : 0.01f, rows[i][k], 1e-6, "row " + i + " class " + k);
+                sum += rows[i][k];
+            }
+            assertEquals(1f, sum, 1e-6, "a distribution, as softmax cross-entropy expects");
+        }
+        DataSet plain = Minibatches.toDataSet(imgs, RGB, 10, scaling, TrainingBatches.NONE, null);
+        assertEquals(Minibatches.toDataSet(imgs, RGB, 10, scaling).getLabels(), plain.getLabels(), "one-hot without it");
+    }
+
+    @Test
+    void augmentedBatchesAreScaledAsPlainOnesAndDrawImageByImage() {
+        FeatureScaling scaling = FeatureScaling.standardize(new double[] {50, 60, 70}, new double[] {10, 20, 40});
+        List<LabeledImage> imgs = images(5);
+        Augmentation flip = new Augmentation(true, 0, 0, 0, 0, 0);
+        TrainingBatches training = new TrainingBatches(flip, 0);
+        DataSet augmented = Minibatches.toDataSet(imgs, RGB, 3, scaling, training, new java.util.SplittableRandom(9));
+        // the same draws, image by image, then scaled as evaluation scales
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        for (int i = 0; i < imgs.size(); i++) {
+            float[] raw = flip.apply(imgs.get(i).pixels(), RGB, random);
+            for (int c = 0; c < 3; c++) {
+                for (int p = 0; p < 4; p++) {
+                    float expected = (raw[c * 4 + p] - scaling.offset(c)) * scaling.factor(c);
+                    assertEquals(expected, augmented.getFeatures().getFloat(i, c, p / 2, p % 2), 1e-6);
+                }
+            }
+        }
+        // no augmentation: exactly the evaluation minibatch, generator or not
+        assertEquals(Minibatches.toDataSet(imgs, RGB, 3, scaling).getFeatures(),
+                Minibatches.toDataSet(imgs, RGB, 3, scaling, TrainingBatches.NONE, new java.util.SplittableRandom(9))
+                        .getFeatures());
+        // lazily grouped batches draw in order: the same generator seed gives the same batches
+        List<DataSet> once = new ArrayList<>();
+        List<DataSet> twice = new ArrayList<>();
+        Minibatches.batches(images(5).iterator(), 2, RGB, 3, scaling, training, new java.util.SplittableRandom(4))
+                .forEachRemaining(once::add);
+        Minibatches.batches(images(5).iterator(), 2, RGB, 3, scaling, training, new java.util.SplittableRandom(4))
+                .forEachRemaining(twice::add);
+        assertEquals(once, twice);
+        assertThrows(IllegalArgumentException.class, () -> Minibatches.toDataSet(imgs, RGB, 3, scaling, training, null));
+    }
 }

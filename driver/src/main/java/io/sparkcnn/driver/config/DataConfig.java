@@ -1,17 +1,22 @@
 package io.sparkcnn.driver.config;
 
 import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.workers.Augmentation;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 
 import java.io.Serializable;
 import java.util.List;
 
-/** {@code data.*}: where the images are, their shape, the split and the scaling. */
+/**
+ * {@code data.*}: where the images are, their shape, the split and the scaling, and how training images are
+ * augmented ({@code data.augment.*}).
+ */
 public record DataConfig(Format format, String path, String testPath, String idxTrainImages, String idxTrainLabels,
                          String idxTestImages, String idxTestLabels, List<String> classNames, ImageShape shape,
                          double validationFraction, double testFraction, long seed,
-                         FeatureScaling.Kind scaling, int partitions, int maxTrainImages, long maxImagePixels)
+                         FeatureScaling.Kind scaling, int partitions, int maxTrainImages, long maxImagePixels,
+                         Augmentation augment)
         implements Serializable {
 
     public DataConfig {
@@ -35,7 +40,8 @@ public record DataConfig(Format format, String path, String testPath, String idx
     /** The same data read at another input shape (evaluate and predict use the model's). */
     public DataConfig withShape(ImageShape newShape) {
         return new DataConfig(format, path, testPath, idxTrainImages, idxTrainLabels, idxTestImages, idxTestLabels, classNames,
-                newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages, maxImagePixels);
+                newShape, validationFraction, testFraction, seed, scaling, partitions, maxTrainImages, maxImagePixels,
+                augment);
     }
 
     /** True when the test images come from their own folder or IDX files, not from a fraction of the training data. */
@@ -81,7 +87,24 @@ public record DataConfig(Format format, String path, String testPath, String idx
                 r.stringList("data.class-names"), shape, valFraction, testFraction, r.longValue("data.seed"),
                 r.choice("data.scaling", FeatureScaling.Kind.values(), FeatureScaling.Kind::configName),
                 r.intAtLeast("data.partitions", 0), r.intAtLeast("data.max-train-images", 0),
-                r.longAtLeast("data.max-image-pixels", 1));
+                r.longAtLeast("data.max-image-pixels", 1), augmentation(r, shape));
+    }
+
+    /** {@code data.augment.*}; each bound is checked here so the error names the key and the value. */
+    static Augmentation augmentation(ConfigReader r, ImageShape shape) {
+        boolean flip = r.bool("data.augment.horizontal-flip");
+        int padding = r.intAtLeast("data.augment.crop-padding", 0);
+        if (padding >= Math.min(shape.height(), shape.width())) {
+            throw new InvalidInputException("data.augment.crop-padding must be below data.height and data.width ("
+                    + shape.height() + "x" + shape.width() + "), got " + padding);
+        }
+        double translate = r.fraction("data.augment.translate");
+        double rotation = r.nonNegative("data.augment.rotation");
+        if (rotation > 180) {
+            throw new InvalidInputException("data.augment.rotation must be in [0, 180] degrees, got " + rotation);
+        }
+        return new Augmentation(flip, padding, translate, rotation, r.nonNegative("data.augment.brightness"),
+                r.nonNegative("data.augment.contrast"));
     }
 
     /** Fails naming the key when the input this format needs is not set. */

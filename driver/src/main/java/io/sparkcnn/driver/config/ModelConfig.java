@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code model.*}: the preset name (or "custom") and the resolved layer list and optimizer. */
-public record ModelConfig(String preset, ModelSpec spec) implements Serializable {
+/**
+ * {@code model.*}: the preset name (or "custom") and the resolved layer list and optimizer; {@code labelSmoothing}
+ * shapes the training targets, not the network, so it stays out of {@link ModelSpec}.
+ */
+public record ModelConfig(String preset, ModelSpec spec, double labelSmoothing) implements Serializable {
 
     /** The preset names a config may give, "custom" last. */
     static List<String> presetNames() {
@@ -46,6 +49,6 @@ public record ModelConfig(String preset, ModelSpec spec) implements Serializable
                 r.positive("model.learning-rate"), r.fractionInclusive("model.momentum"),
                 r.choice("model.weight-init", ModelSpec.WeightInitKind.values(), w -> w.name().toLowerCase(Locale.ROOT)),
                 r.nonNegative("model.l2"), r.longValue("model.seed"));
-        return new ModelConfig(preset, spec);
+        return new ModelConfig(preset, spec, r.fraction("model.label-smoothing"));
     }
 }

@@ -57,7 +57,7 @@ public record RegistryConfig(String path, Metric metric, double minImprovement, 
                 r.string("registry.holdout.path"), "", r.string("registry.holdout.idx-images"),
                 r.string("registry.holdout.idx-labels"), "", "", train.classNames(), train.shape(),
                 train.validationFraction(), train.testFraction(), train.seed(), train.scaling(), train.partitions(), 0,
-                train.maxImagePixels());
+                train.maxImagePixels(), io.sparkcnn.workers.Augmentation.NONE); // the holdout is only scored
         if (idx ? holdout.idxTrainImages().isBlank() || holdout.idxTrainLabels().isBlank() : holdout.path().isBlank()) {
             throw new InvalidInputException(idx ? "registry.holdout.idx-images and registry.holdout.idx-labels must name"
                     + " the fixed holdout set when registry.holdout.format = idx"

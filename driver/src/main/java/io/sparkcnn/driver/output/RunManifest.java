@@ -10,12 +10,14 @@ import java.util.Map;
 /**
  * manifest.json of a run folder, its provenance (as Spark ML's metadata and Tribuo's provenance): the resolved
  * config and its fingerprint, seeds, versions, the backend and layer helpers, the Spark application, the dataset
- * (sources, fingerprint, class names, input shape, counts, scaling, skipped files), the model and a warm start.
+ * (sources, fingerprint, class names, input shape, counts, scaling, skipped files), the model, a warm start and
+ * what set the training minibatches apart (augmentation, label smoothing).
  * Written by the train job, read by evaluate, predict and retrain. Field by field: docs/outputs.md.
  */
 public record RunManifest(String formatVersion, String created, String started, JsonNode config,
                           String configFingerprint, Seeds seed, Map<String, String> versions, String backend,
-                          JsonNode layerHelpers, Spark spark, Dataset dataset, Model model, WarmStart warmStart) {
+                          JsonNode layerHelpers, Spark spark, Dataset dataset, Model model, WarmStart warmStart,
+                          TrainingBatches trainingBatches) {
 
     public record Seeds(long data, long model) {
     }
@@ -52,6 +54,23 @@ public record RunManifest(String formatVersion, String created, String started, 
 
     /** The champion a retrain run started from. */
     public record WarmStart(String from, String modelFingerprint) {
+    }
+
+    /**
+     * How the training minibatches differed from the images evaluation saw: {@code data.augment.*} (with a sentence
+     * saying what was applied, in order) and {@code model.label-smoothing}. Null in manifests written before them.
+     */
+    public record TrainingBatches(String description, Augmentation augmentation, double labelSmoothing) {
+        public static TrainingBatches of(io.sparkcnn.workers.TrainingBatches t) {
+            io.sparkcnn.workers.Augmentation a = t.augmentation();
+            return new TrainingBatches(t.describe(), new Augmentation(a.horizontalFlip(), a.cropPadding(), a.translate(),
+                    a.rotation(), a.brightness(), a.contrast()), t.labelSmoothing());
+        }
+    }
+
+    /** {@code data.augment.*} as applied; {@code rotation} in degrees. */
+    public record Augmentation(boolean horizontalFlip, int cropPadding, double translate, double rotation,
+                               double brightness, double contrast) {
     }
 
     public RunManifest {

@@ -6,6 +6,7 @@ import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.driver.data.Split;
 import io.sparkcnn.driver.eval.Evaluation;
 import io.sparkcnn.driver.eval.EvaluationStats;
+import io.sparkcnn.workers.TrainingBatches;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -67,18 +68,20 @@ public final class SparkTrainer {
      * Runs the epoch loop from {@code resumeFrom} (null for a new run; {@code net} then holds the checkpointed
      * weights and updater state) and calls {@code checkpointer} after every epoch. Every random choice of
      * epoch e (partition order, DL4J's averaging splits) is seeded from (seed, e) alone, so a resumed run
-     * repeats what the uninterrupted run would have done.
+     * repeats what the uninterrupted run would have done. {@code training}'s augmentation and label smoothing
+     * apply to the training minibatches only, drawn from (seed, epoch, partition) as the shuffle is.
      */
     public static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
-                                        MultiLayerNetwork net, TrainingState resumeFrom, EpochCheckpointer checkpointer)
+                                        TrainingBatches training, MultiLayerNetwork net, TrainingState resumeFrom,
+                                        EpochCheckpointer checkpointer)
             throws IOException {
-        return train(sc, cfg, seed, data, net, resumeFrom, checkpointer, LOG::info);
+        return train(sc, cfg, seed, data, training, net, resumeFrom, checkpointer, LOG::info);
     }
 
     /** {@link #train} with the in-epoch progress lines going to {@code progressSink} (tests read them). */
     static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
-                                 MultiLayerNetwork net, TrainingState resumeFrom, EpochCheckpointer checkpointer,
-                                 Consumer<String> progressSink) throws IOException {
+                                 TrainingBatches training, MultiLayerNetwork net, TrainingState resumeFrom,
+                                 EpochCheckpointer checkpointer, Consumer<String> progressSink) throws IOException {
         int workers = workers(sc, cfg);
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
@@ -109,6 +112,9 @@ public final class SparkTrainer {
                         : sc.getConf().getInt("spark.task.cpus", 1) + " (spark.task.cpus)", cfg.batchSizePerWorker(),
                 cfg.averagingFrequency(), cfg.maxEpochs(), esConfig.monitor().configName(), esConfig.minDelta(),
                 esConfig.patience());
+        if (!training.isNone()) {
+            LOG.info("Training minibatches: {}", training.describe());
+        }
         while (reason == null && epoch < cfg.maxEpochs()) {
             epoch++;
             long start = System.nanoTime();
@@ -120,7 +126,7 @@ public final class SparkTrainer {
                     trainingMaster(cfg, workers, seed * 1_000_003L + epoch));
             sparkNet.setListeners(List.of(new ScoreListener(lossSum, lossCount, helperReports, imagesFitted)));
             JavaRDD<DataSet> epochBatches = batches(data, data.train(), cfg.batchSizePerWorker(), seed + epoch,
-                    cfg.threadsPerWorker())
+                    cfg.threadsPerWorker(), training)
                     .persist(StorageLevel.MEMORY_ONLY());
             EpochProgressListener progress = cfg.progress() ? new EpochProgressListener(
                     new EpochProgress(epoch, cfg.maxEpochs(), trainImages, start, cfg.progressInterval().toNanos()),
@@ -211,9 +217,9 @@ public final class SparkTrainer {
     }
 
     static JavaRDD<DataSet> batches(PreparedData data, JavaRDD<io.sparkcnn.workers.LabeledImage> images, int batchSize,
-                                    Long shuffleSeed, int threadsPerWorker) {
+                                    Long shuffleSeed, int threadsPerWorker, TrainingBatches training) {
         return images.mapPartitionsWithIndex(new BatchPartition(batchSize, data.shape(), data.numClasses(), data.scaling(),
-                shuffleSeed, threadsPerWorker), true);
+                shuffleSeed, threadsPerWorker, training), true);
     }
 
     /** Loss and accuracy of {@code net} on the validation split, computed on the executors. */

@@ -29,6 +29,15 @@ class ConfigFingerprintTest {
     }
 
     @Test
+    void augmentationAndLabelSmoothingChangeWhatARunTrains() {
+        TrainJobConfig a = ConfigLoader.fromString(BASE);
+        TrainJobConfig b = ConfigLoader.fromString(BASE, "data.augment.crop-padding=4", "model.label-smoothing=0.1");
+        assertEquals(List.of("data.augment.crop-padding: 0 -> 4", "model.label-smoothing: 0 -> 0.1"),
+                ConfigFingerprint.differences(a.resolved(), b.resolved()));
+        assertNotEquals(ConfigFingerprint.of(a.resolved()), ConfigFingerprint.of(b.resolved()));
+    }
+
+    @Test
     void layerListsAreComparedElementByElement() {
         String custom = BASE + "\nmodel { preset = custom, layers = [ { type = dense, units = 8 }, { type = output } ] }";
         TrainJobConfig a = ConfigLoader.fromString(custom);

@@ -2,7 +2,9 @@ package io.sparkcnn.driver.config;
 
 import com.typesafe.config.ConfigFactory;
 import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.workers.Augmentation;
 import io.sparkcnn.workers.FeatureScaling;
+import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.model.LayerSpec;
 import io.sparkcnn.workers.model.Optimizer;
 import io.sparkcnn.workers.model.Presets;
@@ -99,6 +101,22 @@ class ConfigLoaderTest {
                         new String[] {}, List.of("model.layers[0].rate must be a fraction in [0, 1)")),
                 arguments("bad activation", "model { preset = custom, layers = [{ type = dense, units = 3, activation = swish }] }",
                         new String[] {}, List.of("model.layers[0].activation = 'swish'", "relu")),
+                arguments("crop padding as large as the image", "", new String[] {"data.augment.crop-padding=28"},
+                        List.of("data.augment.crop-padding must be below data.height and data.width (28x28), got 28")),
+                arguments("negative crop padding", "", new String[] {"data.augment.crop-padding=-1"},
+                        List.of("data.augment.crop-padding", ">= 0, got -1")),
+                arguments("translate 1", "", new String[] {"data.augment.translate=1"},
+                        List.of("data.augment.translate", "[0, 1), got 1")),
+                arguments("rotation above 180", "", new String[] {"data.augment.rotation=200"},
+                        List.of("data.augment.rotation must be in [0, 180] degrees, got 200")),
+                arguments("negative brightness", "", new String[] {"data.augment.brightness=-0.2"},
+                        List.of("data.augment.brightness must be 0 or more, got -0.2")),
+                arguments("negative contrast", "", new String[] {"data.augment.contrast=-1"},
+                        List.of("data.augment.contrast must be 0 or more")),
+                arguments("flip not a boolean", "", new String[] {"data.augment.horizontal-flip=sometimes"},
+                        List.of("data.augment.horizontal-flip must be true or false")),
+                arguments("label smoothing 1", "", new String[] {"model.label-smoothing=1"},
+                        List.of("model.label-smoothing", "[0, 1), got 1")),
                 arguments("--set without =", "", new String[] {"training.max-epochs"}, List.of("--set expects key=value")),
                 arguments("--set bad HOCON", "", new String[] {"data.class-names=[a,"}, List.of("--set data.class-names")));
     }
@@ -127,6 +145,20 @@ class ConfigLoaderTest {
         assertEquals(64, c.training().batchSizePerWorker());
         assertTrue(c.training().progress());
         assertEquals(java.time.Duration.ofSeconds(15), c.training().progressInterval());
+        assertTrue(c.data().augment().isNone(), "no augmentation unless asked: " + c.data().augment());
+        assertEquals(0.0, c.model().labelSmoothing());
+    }
+
+    @Test
+    void augmentationAndLabelSmoothingParse() {
+        TrainJobConfig c = ConfigLoader.fromString(VALID + "\n" + """
+                data.augment { horizontal-flip = true, crop-padding = 4, translate = 0.1, rotation = 15,
+                               brightness = 0.2, contrast = 0.3 }
+                model.label-smoothing = 0.1
+                """);
+        assertEquals(new Augmentation(true, 4, 0.1, 15, 0.2, 0.3), c.data().augment());
+        assertEquals(c.data().augment(), c.data().withShape(new ImageShape(3, 32, 32)).augment());
+        assertEquals(0.1, c.model().labelSmoothing());
     }
 
     @Test

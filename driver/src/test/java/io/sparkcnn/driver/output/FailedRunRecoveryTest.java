@@ -190,6 +190,40 @@ class FailedRunRecoveryTest {
     }
 
     @Test
+    void anAugmentedRunResumedAfterACrashEndsExactlyAsTheUninterruptedOne() throws Exception {
+        String[] augmented = {"data.augment.horizontal-flip=true", "data.augment.crop-padding=2"};
+        TrainJobResult whole = TrainRunner.run(config(dir.resolve("augmented-whole").toUri().toString(), 3, augmented),
+                LocalSpark.get());
+        Path target = dir.resolve("augmented-crashed");
+        TrainJobConfig command = config(FlakyFileSystem.uri(target), 3, augmented);
+        // the checkpoint of epoch 2 cannot be written: the job dies after training epoch 2, epoch 1's checkpoint kept
+        FlakyFileSystem.failCreate = p -> p.getParent() != null && p.getParent().getName().startsWith(".epoch-0002.");
+        assertThrows(IllegalStateException.class, () -> TrainRunner.run(command, LocalSpark.get()));
+        FlakyFileSystem.reset();
+        TrainJobResult resumed = TrainRunner.run(command, LocalSpark.get());
+        assertEquals(1, resumed.resumedFromEpoch(), "epochs 2 and 3 were trained again, with their own draws");
+
+        assertEquals(whole.outcome().history().size(), resumed.outcome().history().size());
+        for (int e = 0; e < whole.outcome().history().size(); e++) {
+            var a = whole.outcome().history().get(e);
+            var b = resumed.outcome().history().get(e);
+            assertEquals(a.loss(), b.loss(), 1e-9, "epoch " + a.epoch() + " loss");
+            assertEquals(a.valLoss(), b.valLoss(), 1e-9, "epoch " + a.epoch() + " val_loss");
+            assertEquals(a.valAccuracy(), b.valAccuracy(), 1e-9, "epoch " + a.epoch() + " val_accuracy");
+        }
+        assertTrue(whole.network().params().equalsWithEps(resumed.network().params(), 1e-7), "the same final weights");
+        assertEquals(whole.testLoss(), resumed.testLoss(), 1e-9);
+
+        // augmentation was on: epoch 1 fitted other images than the plain run with the same seed (the model above)
+        double plainFirstLoss = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("model/metrics.json").toFile()).at("/history/0/loss").asDouble();
+        assertTrue(Math.abs(plainFirstLoss - whole.outcome().history().get(0).loss()) > 1e-6,
+                "augmented " + whole.outcome().history().get(0).loss() + " vs plain " + plainFirstLoss);
+        String manifest = Files.readString(target.resolve("manifest.json"));
+        assertTrue(manifest.contains("\"horizontal_flip\" : true") && manifest.contains("\"crop_padding\" : 2"), manifest);
+    }
+
+    @Test
     void overwriteWithAnotherConfigStartsTheInterruptedOverwriteRunOver() throws Exception {
         Path target = interruptedOverwrite("overwritten-changed");
         TrainJobResult fresh = TrainRunner.run(config(FlakyFileSystem.uri(target), 1, "output.overwrite=true"),

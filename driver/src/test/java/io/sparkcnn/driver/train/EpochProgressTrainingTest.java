@@ -7,6 +7,7 @@ import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.workers.FeatureScaling;
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LabeledImage;
+import io.sparkcnn.workers.TrainingBatches;
 import io.sparkcnn.workers.model.LayerSpec;
 import io.sparkcnn.workers.model.ModelSpec;
 import io.sparkcnn.workers.model.NetworkFactory;
@@ -105,7 +106,7 @@ class EpochProgressTrainingTest {
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network(),
                 SparkTrainer.trainingMaster(config(1, true), 2, 5));
         sparkNet.setListeners(List.of(new ScoreListener(lossSum, batches, null, images)));
-        JavaRDD<DataSet> batchRdd = SparkTrainer.batches(data, data.train(), BATCH, 5L, 0).cache();
+        JavaRDD<DataSet> batchRdd = SparkTrainer.batches(data, data.train(), BATCH, 5L, 0, TrainingBatches.NONE).cache();
         sc.sc().addSparkListener(listener);
         try {
             sparkNet.fit(batchRdd);
@@ -139,7 +140,7 @@ class EpochProgressTrainingTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         List<String> late = new CopyOnWriteArrayList<>();
         try {
-            TrainingOutcome outcome = SparkTrainer.train(sc, config(2, true), 7, data, network(), null,
+            TrainingOutcome outcome = SparkTrainer.train(sc, config(2, true), 7, data, TrainingBatches.NONE, network(), null,
                     (state, net) -> epochsEnded.set(state.epoch()), line -> {
                         lines.add(line);
                         Matcher m = LINE.matcher(line);
@@ -181,7 +182,8 @@ class EpochProgressTrainingTest {
         PreparedData data = data(sc);
         List<String> lines = new CopyOnWriteArrayList<>();
         try {
-            SparkTrainer.train(sc, config(1, false), 7, data, network(), null, EpochCheckpointer.NONE, lines::add);
+            SparkTrainer.train(sc, config(1, false), 7, data, TrainingBatches.NONE, network(), null, EpochCheckpointer.NONE,
+                    lines::add);
             drainListenerBus(sc);
         } finally {
             data.unpersist();
