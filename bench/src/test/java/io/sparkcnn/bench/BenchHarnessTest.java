@@ -85,7 +85,7 @@ class BenchHarnessTest {
     void everyModeWritesItsFiguresAndTheSummaryJoinsThemWithRatios() throws Exception {
         Path results = Files.createDirectories(dir.resolve("results"));
         bench("data-path", "--images", "500", "--folder-images", "60", "-o", results.resolve("0-data-path.json").toString());
-        bench("spark", "--name", "spark local[2]", "--epochs", "2", "--target", "0.3", "-o", results.resolve("1-spark.json").toString());
+        bench("spark", "--name", "spark local[2]", "--epochs", "2", "--target", "0.3,0.999", "-o", results.resolve("1-spark.json").toString());
         bench("single-jvm", "--name", "single JVM", "--epochs", "2", "--target", "0.3", "-o", results.resolve("3-jvm.json").toString());
         Path torch = results.resolve("4-pytorch.json");
         boolean python = Files.isExecutable(Path.of("/usr/bin/python3"));
@@ -116,6 +116,9 @@ class BenchHarnessTest {
             assertTrue(r.get("backend").asText().startsWith("ND4J backend: "), r.get("backend").asText());
         }
         assertEquals(2, spark.get("workers").asInt());
+        assertEquals(0.3, spark.get("target_accuracy").asDouble());
+        assertTrue(spark.at("/seconds_to_targets/0.999").isNull(), "not reached: " + spark.get("seconds_to_targets"));
+        assertEquals(spark.get("seconds_to_target"), spark.at("/seconds_to_targets/0.30"), "the first target is the column");
         assertEquals(spark.get("train_images").asInt(), jvm.get("train_images").asInt(), "the same training split");
         assertEquals("local[2]", spark.get("master").asText());
         JsonNode dataPath = JSON.readTree(results.resolve("0-data-path.json").toFile());
@@ -136,10 +139,79 @@ class BenchHarnessTest {
         assertEquals(spark.get("images_per_second_median").asDouble() / jvm.get("images_per_second_median").asDouble(),
                 ratio.get("images_per_second_vs_single_jvm").asDouble(), 1e-9);
         assertTrue(table.contains("spark local[2]") && table.contains("single JVM") && table.contains("Data path, one core"), table);
+        assertTrue(table.contains("Training seconds to test accuracy:") && table.contains("1.00:      -"), table);
+        assertTrue(Files.size(dir.resolve("curves.png")) > 1000 && table.contains("curves.png"), table);
         if (python) {
             JsonNode t = JSON.readTree(torch.toFile());
             assertTrue(t.has("skipped") || t.get("epochs").size() == 2, t.toString());
             assertTrue(table.contains("pytorch"), table);
+        }
+    }
+
+    /** A small RGB image folder: {@code perClass} 32x32 images of each of three colours (the class). */
+    private static Path colourFolder(Path root, int perClass, long seed) throws java.io.IOException {
+        java.util.Random random = new java.util.Random(seed);
+        String[] classes = {"blue", "green", "red"};
+        for (int c = 0; c < classes.length; c++) {
+            Path folder = Files.createDirectories(root.resolve(classes[c]));
+            for (int i = 0; i < perClass; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 32; y++) {
+                    for (int x = 0; x < 32; x++) {
+                        int noise = random.nextInt(60);
+                        int[] rgb = {noise, noise, noise};
+                        rgb[2 - c] += 150 + random.nextInt(40); // blue, green, red
+                        img.setRGB(x, y, rgb[0] << 16 | rgb[1] << 8 | rgb[2]);
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "png", folder.resolve("img " + i + ".png").toFile());
+            }
+        }
+        return root;
+    }
+
+    @Test
+    void theCifarRecipeCarriesTheJobsSplitLayersAndTrainingToPyTorch() throws Exception {
+        Path train = colourFolder(dir.resolve("colour-train"), 20, 1);
+        Path test = colourFolder(dir.resolve("colour-test"), 5, 2);
+        Path recipe = dir.resolve("recipe.json");
+        run(List.of("recipe", "--config", Path.of("..", "conf", "cifar10.conf").toString(),
+                "--set", "data.path=" + train.toUri(), "--set", "data.test-path=" + test.toUri(),
+                "--set", "training.max-epochs=4", "-o", recipe.toString()));
+        JsonNode r = JSON.readTree(recipe.toFile());
+        assertEquals("vgg-cifar", r.get("preset").asText());
+        assertEquals(List.of("blue", "green", "red"), JSON.convertValue(r.get("class_names"), List.class));
+        assertEquals(60, r.get("train").size() + r.get("validation").size(), "data.path is train + validation");
+        assertEquals(6, r.get("validation").size(), "validation-fraction 0.1, per class");
+        assertEquals(15, r.get("test").size(), "the test folder");
+        assertTrue(r.at("/test/0/0").asText().startsWith(test.toString()), r.at("/test/0").toString());
+        assertEquals("conv2d", r.at("/layers/0/type").asText());
+        assertEquals("same", r.at("/layers/0/padding").asText());
+        assertEquals("output", r.at("/layers/" + (r.get("layers").size() - 1) + "/type").asText());
+        assertEquals(4, r.at("/augment/crop_padding").asInt());
+        assertTrue(r.at("/augment/horizontal_flip").asBoolean());
+        assertEquals("one-cycle", r.at("/lr_schedule/type").asText());
+        assertEquals(4, r.get("max_epochs").asInt(), "the schedule spans max-epochs, not the bench's epochs");
+        assertEquals(0.1, r.get("label_smoothing").asDouble());
+        assertTrue(r.get("weight_decay").asDouble() > 0);
+
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) { // the reference trains from it (or says torch is missing)
+            Path out = dir.resolve("torch-cifar.json");
+            Process p = new ProcessBuilder("/usr/bin/python3", Path.of("..", "scripts", "bench", "pytorch_cifar.py").toString(),
+                    "--recipe", recipe.toString(), "--epochs", "2", "--threads", "1", "--targets", "0.3,0.999",
+                    "--output", out.toString()).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), log);
+            JsonNode t = JSON.readTree(out.toFile());
+            if (!t.has("skipped")) {
+                assertEquals(2, t.get("epochs").size(), t.toString());
+                assertEquals(54, t.get("train_images").asInt());
+                assertTrue(t.at("/seconds_to_targets/1.00").isNull() || t.at("/seconds_to_targets/1.00").isMissingNode());
+                double first = t.at("/epochs/0/learning_rate").asDouble();
+                double second = t.at("/epochs/1/learning_rate").asDouble();
+                assertTrue(second > first, "one-cycle warms up: " + first + " then " + second);
+            }
         }
     }
 }
