@@ -11,8 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code model.*}: the preset name (or "custom") and the resolved layer list and optimizer. */
-public record ModelConfig(String preset, ModelSpec spec) implements Serializable {
+/**
+ * {@code model.*}: the preset name (or "custom"), the resolved layer list and optimizer, and the learning-rate
+ * schedule (which the driver applies between epochs, so it is not part of the network's spec).
+ */
+public record ModelConfig(String preset, ModelSpec spec, LrScheduleConfig lrSchedule) implements Serializable {
+
+    /** With a constant learning rate. */
+    public ModelConfig(String preset, ModelSpec spec) {
+        this(preset, spec, LrScheduleConfig.constant());
+    }
 
     /** The preset names a config may give, "custom" last. */
     static List<String> presetNames() {
@@ -45,7 +53,12 @@ public record ModelConfig(String preset, ModelSpec spec) implements Serializable
         ModelSpec spec = new ModelSpec(layers, r.choice("model.optimizer", Optimizer.values(), Optimizer::configName),
                 r.positive("model.learning-rate"), r.fractionInclusive("model.momentum"),
                 r.choice("model.weight-init", ModelSpec.WeightInitKind.values(), w -> w.name().toLowerCase(Locale.ROOT)),
-                r.nonNegative("model.l2"), r.longValue("model.seed"));
-        return new ModelConfig(preset, spec);
+                r.nonNegative("model.l2"), r.longValue("model.seed"), r.nonNegative("model.weight-decay"));
+        if (spec.weightDecay() * spec.learningRate() >= 1) {
+            throw new InvalidInputException("model.weight-decay = " + spec.weightDecay() + " with model.learning-rate = "
+                    + spec.learningRate() + " would shrink the weights by learning-rate x weight-decay >= 1 each step"
+                    + " (zeroing or flipping them); use a smaller weight decay (AdamW's default is 0.01)");
+        }
+        return new ModelConfig(preset, spec, LrScheduleConfig.from(r));
     }
 }
