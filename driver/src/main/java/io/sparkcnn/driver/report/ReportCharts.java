@@ -71,6 +71,9 @@ public final class ReportCharts {
                 .xAxisTitle("epoch").yAxisTitle("learning rate (log scale)").build();
         style(chart);
         chart.getStyler().setYAxisLogarithmic(true);
+        // a schedule fills every corner of the plot: the legend goes below it
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setYAxisDecimalPattern("0.0E0");
         List<Double> epochs = new ArrayList<>();
         List<Double> rates = new ArrayList<>();

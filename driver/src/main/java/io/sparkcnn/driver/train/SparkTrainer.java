@@ -171,7 +171,7 @@ public final class SparkTrainer {
                 ReduceLrOnPlateauConfig p = plateau.config();
                 LOG.info(String.format(Locale.ROOT, "ReduceLROnPlateau: reducing the learning rate to %.1e (%s did not"
                                 + " improve by min-delta %s for %d epoch(s))", plateau.apply(schedule.at(epoch + 1)),
-                        p.monitor().configName(), p.minDelta(), Math.max(1, p.patience())));
+                        p.monitor().configName(), plain(p.minDelta()), Math.max(1, p.patience())));
             }
             if (stopping.shouldStop()) {
                 reason = TrainingOutcome.StopReason.EARLY_STOPPING;
@@ -231,9 +231,14 @@ public final class SparkTrainer {
         }
         if (plateau.enabled()) {
             LOG.info("ReduceLROnPlateau on {}: factor {}, patience {}, min_delta {}, min_lr {}, cooldown {}",
-                    plateau.monitor().configName(), plateau.factor(), plateau.patience(), plateau.minDelta(),
-                    plateau.minLr(), plateau.cooldown());
+                    plateau.monitor().configName(), plain(plateau.factor()), plateau.patience(),
+                    plain(plateau.minDelta()), plain(plateau.minLr()), plateau.cooldown());
         }
+    }
+
+    /** 0.0001 rather than 1.0E-4. */
+    private static String plain(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     /** True when every value is a number (no NaN, no infinity); one reduction over the array. */

@@ -29,7 +29,7 @@ class LearningRateConfigTest {
 
     @Test
     void everyKeyIsParsed() {
-        TrainJobConfig c = ConfigLoader.fromString(VALID + """
+        TrainJobConfig c = ConfigLoader.fromString(VALID + "\n" + """
                 model { optimizer = sgd, learning-rate = 0.1, weight-decay = 0.05, l2 = 0.001,
                         lr-schedule { type = one-cycle, step-epochs = 3, factor = 0.5, min-lr = 0.001,
                                       warmup-fraction = 0.25, div-factor = 10, final-div-factor = 100 } }

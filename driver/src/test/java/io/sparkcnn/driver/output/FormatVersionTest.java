@@ -82,6 +82,17 @@ class FormatVersionTest {
     }
 
     @Test
+    void metricsWithoutLearningRatesStillRead() throws Exception {
+        JsonNode json = JSON.readTree(metrics().toJson());
+        assertEquals(0.001, json.at("/history/0/learning_rate").asDouble());
+        assertTrue(json.at("/history/1/learning_rate").isNull(), "unknown is null");
+        ((ObjectNode) json.get("history").get(0)).remove("learning_rate"); // written before rates were recorded
+        RunMetrics back = RunMetrics.fromJson(json, "metrics.json");
+        assertTrue(Double.isNaN(back.records().get(0).learningRate()));
+        assertEquals(0.9, back.records().get(0).loss());
+    }
+
+    @Test
     void registryFilesCarryTheVersionAndANewerChampionIsRefused() throws Exception {
         Registry r = Registry.open(tmp.resolve("reg").toUri().toString(), new Configuration(), true);
         r.setChampion(new Champion("r1", "hdfs:///m/model.zip", "sha256:aa", "accuracy", 0.8, "sha256:h",

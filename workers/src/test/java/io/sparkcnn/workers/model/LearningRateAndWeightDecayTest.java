@@ -150,6 +150,17 @@ class LearningRateAndWeightDecayTest {
     }
 
     @Test
+    void withAdaDeltaWhichHasNoRateTheDecayIsTheCoefficientPerStep() {
+        MultiLayerNetwork plain = net(Optimizer.ADADELTA, 0.1, 0, 0);
+        MultiLayerNetwork decayed = net(Optimizer.ADADELTA, 0.1, 0, 0.01);
+        INDArray w0 = decayed.paramTable().get("2_W").dup();
+        fit(plain, 1);
+        fit(decayed, 1);
+        INDArray expected = plain.paramTable().get("2_W").sub(w0.mul(0.01)); // DL4J takes the rate as 1
+        assertTrue(expected.equalsWithEps(decayed.paramTable().get("2_W"), 1e-6));
+    }
+
+    @Test
     void l2AndWeightDecayApplyTogether() {
         MultiLayerNetwork l2 = net(Optimizer.SGD, 0.1, 0.01, 0);
         MultiLayerNetwork both = net(Optimizer.SGD, 0.1, 0.01, 0.5);
