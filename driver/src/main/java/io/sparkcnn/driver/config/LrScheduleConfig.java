@@ -1,6 +1,7 @@
 package io.sparkcnn.driver.config;
 
 import io.sparkcnn.driver.common.InvalidInputException;
+import io.sparkcnn.workers.model.Optimizer;
 
 import java.io.Serializable;
 import java.util.Locale;
@@ -69,7 +70,7 @@ public record LrScheduleConfig(Type type, int stepEpochs, double factor, int war
     static void checkWith(ModelConfig model, TrainingConfig training) {
         LrScheduleConfig s = model.lrSchedule();
         String optimizer = model.spec().optimizer().configName();
-        boolean noRate = model.spec().optimizer() == io.sparkcnn.workers.model.Optimizer.ADADELTA;
+        boolean noRate = model.spec().optimizer() == Optimizer.ADADELTA;
         if (noRate && s.type() != Type.CONSTANT) {
             throw new InvalidInputException("model.lr-schedule.type = " + s.type().configName() + " needs an optimizer"
                     + " with a learning rate; model.optimizer = " + optimizer + " adapts its own");

@@ -54,10 +54,14 @@ public record ModelConfig(String preset, ModelSpec spec, LrScheduleConfig lrSche
                 r.positive("model.learning-rate"), r.fractionInclusive("model.momentum"),
                 r.choice("model.weight-init", ModelSpec.WeightInitKind.values(), w -> w.name().toLowerCase(Locale.ROOT)),
                 r.nonNegative("model.l2"), r.longValue("model.seed"), r.nonNegative("model.weight-decay"));
-        if (spec.weightDecay() * spec.learningRate() >= 1) {
-            throw new InvalidInputException("model.weight-decay = " + spec.weightDecay() + " with model.learning-rate = "
-                    + spec.learningRate() + " would shrink the weights by learning-rate x weight-decay >= 1 each step"
-                    + " (zeroing or flipping them); use a smaller weight decay (AdamW's default is 0.01)");
+        // DL4J scales the decay by 1 for AdaDelta, which has no learning rate
+        double decayRate = spec.optimizer() == Optimizer.ADADELTA ? 1.0 : spec.learningRate();
+        if (spec.weightDecay() * decayRate >= 1) {
+            String with = spec.optimizer() == Optimizer.ADADELTA ? "model.optimizer = adadelta (no learning rate:"
+                    + " the decay is weight-decay x w per step)" : "model.learning-rate = " + spec.learningRate();
+            throw new InvalidInputException("model.weight-decay = " + spec.weightDecay() + " with " + with + " would"
+                    + " take learning-rate x weight-decay >= 1 of the weights each step (zeroing or flipping them);"
+                    + " use a smaller weight decay (AdamW's default is 0.01)");
         }
         return new ModelConfig(preset, spec, LrScheduleConfig.from(r));
     }

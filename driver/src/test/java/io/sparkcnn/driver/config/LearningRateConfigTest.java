@@ -81,7 +81,9 @@ class LearningRateConfigTest {
                         List.of("training.reduce-lr-on-plateau.min-lr must be 0 or more")),
                 arguments(new String[] {"model.weight-decay=-0.1"}, List.of("model.weight-decay must be 0 or more")),
                 arguments(new String[] {"model.weight-decay=20", "model.learning-rate=0.1"},
-                        List.of("model.weight-decay = 20", "model.learning-rate = 0.1")));
+                        List.of("model.weight-decay = 20", "model.learning-rate = 0.1")),
+                arguments(new String[] {"model.weight-decay=1", "model.optimizer=adadelta"},
+                        List.of("model.weight-decay = 1", "model.optimizer = adadelta")));
     }
 
     @ParameterizedTest
