@@ -2,6 +2,7 @@ package io.sparkcnn.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.driver.TrainRunner;
 import io.sparkcnn.driver.config.ConfigLoader;
 import io.sparkcnn.driver.config.TrainJobConfig;
 import io.sparkcnn.driver.data.ChannelStats;
@@ -95,7 +96,7 @@ public final class Bench {
                 result.epoch(r.epoch(), fitSeconds, r.trainImages(), test.accuracy());
                 LOG.info(String.format(Locale.ROOT, "bench %s epoch %d: %.1f s training, %.0f images/s, test accuracy %.4f",
                         s.name(), r.epoch(), fitSeconds, r.imagesPerSecond(), test.accuracy()));
-            });
+            }, TrainRunner.schedule(cfg));
             result.put("master", sc.master()).put("workers", SparkTrainer.workers(sc, cfg.training()))
                     .put("train_images", data.count(Split.TRAIN)).put("backend", backend);
             data.unpersist();

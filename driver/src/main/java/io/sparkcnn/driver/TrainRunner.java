@@ -23,6 +23,7 @@ import io.sparkcnn.driver.report.Diagnosis;
 import io.sparkcnn.driver.report.ReportInput;
 import io.sparkcnn.driver.report.ReportWriter;
 import io.sparkcnn.driver.train.EpochCheckpointer;
+import io.sparkcnn.driver.train.LearningRateSchedule;
 import io.sparkcnn.driver.train.SparkTrainer;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.driver.train.WarmStart;
@@ -114,7 +115,7 @@ public final class TrainRunner {
                         written, (System.nanoTime() - t0) / 1e9));
             };
             TrainingOutcome outcome = SparkTrainer.train(sc, config.training(), config.model().spec().seed(), data,
-                    trainingBatches(config), net, resume == null ? null : resume.state(), saver);
+                    trainingBatches(config), net, resume == null ? null : resume.state(), saver, schedule(config));
             String modelSha = writeModel(folder, net, normalizer);
             FinalEvaluation eval = evaluateFinal(sc, net, data, outcome);
             double testLoss = eval.test().meanLoss() + eval.regularization();
@@ -237,6 +238,12 @@ public final class TrainRunner {
             LOG.warn("Could not inspect the checkpoints in {}: {}", folder.temp(), e.toString());
         }
         folder.abort();
+    }
+
+    /** The learning rate of each epoch: model.lr-schedule over model.learning-rate and training.max-epochs. */
+    public static LearningRateSchedule schedule(TrainJobConfig config) {
+        return new LearningRateSchedule(config.model().lrSchedule(), config.model().spec().learningRate(),
+                config.training().maxEpochs());
     }
 
     /** model.zip with updater state and the fitted normalizer, loadable by ModelSerializer in plain DL4J. */

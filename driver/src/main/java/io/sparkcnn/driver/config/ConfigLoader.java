@@ -153,6 +153,7 @@ public final class ConfigLoader {
         ModelConfig model = ModelConfig.from(r);
         TrainingConfig training = TrainingConfig.from(r);
         OutputConfig output = OutputConfig.from(r);
+        LrScheduleConfig.checkWith(model, training);
         data.requireInputs(); // after the value checks: a wrong value is reported before a missing path
         String resolved = c.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(true));
         return new TrainJobConfig(data, model, training, output, resolved);

@@ -8,8 +8,23 @@ import java.time.Duration;
 /** {@code training.*}: parameter averaging and the epoch loop. */
 public record TrainingConfig(int batchSizePerWorker, int averagingFrequency, int prefetch, int workers,
                              int maxEpochs, double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker,
-                             boolean progress, Duration progressInterval)
+                             boolean progress, Duration progressInterval, ReduceLrOnPlateauConfig reduceLrOnPlateau)
         implements Serializable {
+
+    /** Without ReduceLROnPlateau, with reference.conf's progress lines (tests that build a config by hand). */
+    public TrainingConfig(int batchSizePerWorker, int averagingFrequency, int prefetch, int workers, int maxEpochs,
+                          double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker) {
+        this(batchSizePerWorker, averagingFrequency, prefetch, workers, maxEpochs, maxMinutes, earlyStopping,
+                threadsPerWorker, true, Duration.ofSeconds(15));
+    }
+
+    /** Without ReduceLROnPlateau. */
+    public TrainingConfig(int batchSizePerWorker, int averagingFrequency, int prefetch, int workers, int maxEpochs,
+                          double maxMinutes, EarlyStoppingConfig earlyStopping, int threadsPerWorker, boolean progress,
+                          Duration progressInterval) {
+        this(batchSizePerWorker, averagingFrequency, prefetch, workers, maxEpochs, maxMinutes, earlyStopping,
+                threadsPerWorker, progress, progressInterval, ReduceLrOnPlateauConfig.disabled());
+    }
 
     static TrainingConfig from(ConfigReader r) {
         return new TrainingConfig(
@@ -22,7 +37,8 @@ public record TrainingConfig(int batchSizePerWorker, int averagingFrequency, int
                 EarlyStoppingConfig.from(r),
                 r.intAtLeast("training.threads-per-worker", 0),
                 r.bool("training.progress"),
-                progressInterval(r));
+                progressInterval(r),
+                ReduceLrOnPlateauConfig.from(r));
     }
 
     private static Duration progressInterval(ConfigReader r) {

@@ -11,6 +11,7 @@ import io.sparkcnn.driver.common.Hashing;
 import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.train.EarlyStopping;
 import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.driver.train.ReduceLrOnPlateau;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.driver.train.TrainingState;
 import org.apache.hadoop.fs.FileStatus;
@@ -45,7 +46,8 @@ import java.util.regex.Pattern;
 /**
  * Per-epoch checkpoints in {@code <unfinished run>/checkpoints/epoch-NNNN}: model.zip (weights, updater state,
  * normalizer), the restore-best-weights copy when it differs from the model, and state.json (epoch, history,
- * early-stopping state, stop decision, config and dataset fingerprints, SHA-256 of every file). Each one is
+ * early-stopping and ReduceLROnPlateau state, stop decision, config and dataset fingerprints, SHA-256 of every
+ * file). Each one is
  * written into a temporary folder and renamed into place, so a crash leaves either a whole checkpoint or none;
  * the last {@value #KEEP} are kept. Loading verifies the hashes and falls back to an older checkpoint when the
  * newest is unusable.
@@ -76,7 +78,8 @@ public final class CheckpointStore {
     /** The JSON shape of state.json. */
     record StateFile(@JsonProperty(JsonFormat.KEY) String formatVersion, int epoch, String created, String configFingerprint, String datasetFingerprint,
                      JsonNode config, EarlyStopping.State earlyStopping, TrainingOutcome.StopReason stopReason,
-                     List<EpochRecord> history, Map<String, FileEntry> files) {
+                     List<EpochRecord> history, Map<String, FileEntry> files,
+                     ReduceLrOnPlateau.State reduceLrOnPlateau) {
     }
 
     record FileEntry(long bytes, String sha256) {
@@ -112,7 +115,7 @@ public final class CheckpointStore {
             }
             StateFile sf = new StateFile(JsonFormat.CURRENT, state.epoch(), Instant.now().toString(), configFingerprint,
                     datasetFingerprint, JSON.readTree(resolvedConfig), state.stopping(), state.stopReason(),
-                    state.history(), files);
+                    state.history(), files, state.plateau());
             try (OutputStream out = fs.create(new Path(temp, STATE), false)) {
                 JSON.writeValue(out, sf);
             }
@@ -193,8 +196,11 @@ public final class CheckpointStore {
             bestUpdater = net.getUpdater() == null || net.getUpdater().getStateViewArray() == null
                     ? null : net.getUpdater().getStateViewArray().dup();
         }
-        TrainingState state = new TrainingState(epoch, sf.history(), sf.earlyStopping(), sf.stopReason(),
-                bestParams, bestUpdater);
+        // a state.json written before learning rates were recorded has none: 0 there means unknown (a rate is > 0)
+        List<EpochRecord> history = sf.history().stream()
+                .map(r -> r.learningRate() == 0 ? r.withLearningRate(Double.NaN) : r).toList();
+        TrainingState state = new TrainingState(epoch, history, sf.earlyStopping(), sf.stopReason(),
+                bestParams, bestUpdater, sf.reduceLrOnPlateau());
         return new Checkpoint(path, state, net, sf.configFingerprint(), sf.config().toString(), sf.datasetFingerprint());
     }
 

@@ -17,16 +17,20 @@ public record RunMetrics(String formatVersion, List<Epoch> history, String monit
                          String stopReason, int stoppedEpoch, boolean restoredBestWeights, double trainSeconds,
                          int workers, int resumedFromEpoch, Faults faults, Test test) {
 
-    /** One epoch: training loss, validation loss and accuracy, seconds, images/s, whether the monitor improved. */
+    /**
+     * One epoch: training loss, validation loss and accuracy, seconds, images/s, whether the monitor improved, and
+     * the learning rate it trained with (null when unknown: AdaDelta, or a file written before it was recorded).
+     */
     public record Epoch(int epoch, double loss, double valLoss, double valAccuracy, double seconds,
-                        double imagesPerSecond, boolean improved) {
+                        double imagesPerSecond, boolean improved, Double learningRate) {
         static Epoch of(EpochRecord r) {
             return new Epoch(r.epoch(), r.loss(), r.valLoss(), r.valAccuracy(), r.seconds(), r.imagesPerSecond(),
-                    r.improved());
+                    r.improved(), Double.isNaN(r.learningRate()) ? null : r.learningRate());
         }
 
         EpochRecord toRecord() {
-            return new EpochRecord(epoch, loss, valLoss, valAccuracy, seconds, imagesPerSecond, 0, improved);
+            return new EpochRecord(epoch, loss, valLoss, valAccuracy, seconds, imagesPerSecond, 0, improved,
+                    learningRate == null ? Double.NaN : learningRate);
         }
     }
 

@@ -61,6 +61,39 @@ public final class ReportCharts {
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * The learning rate of each epoch on a logarithmic axis (a schedule spans decades), with the best epoch and
+     * the stopping point marked; epochs whose rate is unknown are left out.
+     */
+    public static byte[] learningRateCurve(List<EpochRecord> history, int bestEpoch, int stoppedEpoch)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(720).height(400).title("Learning rate per epoch")
+                .xAxisTitle("epoch").yAxisTitle("learning rate (log scale)").build();
+        style(chart);
+        chart.getStyler().setYAxisLogarithmic(true);
+        // a schedule fills every corner of the plot: the legend goes below it
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setYAxisDecimalPattern("0.0E0");
+        List<Double> epochs = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        for (EpochRecord r : history) {
+            if (Double.isFinite(r.learningRate()) && r.learningRate() > 0) {
+                epochs.add((double) r.epoch());
+                rates.add(r.learningRate());
+            }
+        }
+        chart.addSeries("learning rate", epochs, rates);
+        double[] range = range(rates);
+        markEpochs(chart, bestEpoch, stoppedEpoch, range[0], range[1]);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** True when the history has two or more different known learning rates: a chart of them says something. */
+    public static boolean ratesVary(List<EpochRecord> history) {
+        return history.stream().mapToDouble(EpochRecord::learningRate).filter(Double::isFinite).distinct().count() > 1;
+    }
+
     /** The confusion matrix as a heat map of row-normalised percentages (each true class sums to 100). */
     public static byte[] confusionHeatMap(long[][] confusion, List<String> classNames) throws IOException {
         int n = classNames.size();

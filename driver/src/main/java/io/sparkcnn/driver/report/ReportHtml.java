@@ -59,12 +59,16 @@ final class ReportHtml {
                     .append(in.stoppedEpoch()).append(" (").append(esc(in.stopReason())).append(").</p><div class=\"charts\">");
             img(h, ReportCharts.lossCurves(in.history(), in.bestEpoch(), in.stoppedEpoch()), "training and validation loss per epoch");
             img(h, ReportCharts.accuracyCurve(in.history(), in.bestEpoch(), in.stoppedEpoch()), "validation accuracy per epoch");
+            if (ReportCharts.ratesVary(in.history())) {
+                img(h, ReportCharts.learningRateCurve(in.history(), in.bestEpoch(), in.stoppedEpoch()),
+                        "learning rate per epoch");
+            }
             h.append("</div>\n<div class=\"scroll\"><table><thead><tr><th>epoch</th><th>loss</th><th>val_loss</th>")
-                    .append("<th>val_accuracy</th><th>seconds</th></tr></thead><tbody>");
+                    .append("<th>val_accuracy</th><th>learning_rate</th><th>seconds</th></tr></thead><tbody>");
             for (EpochRecord e : in.history()) {
                 h.append("<tr").append(e.epoch() == in.bestEpoch() ? " class=\"best\"" : "").append("><td>").append(e.epoch())
-                        .append(String.format(Locale.ROOT, "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.1f</td></tr>",
-                                e.loss(), e.valLoss(), e.valAccuracy(), e.seconds()));
+                        .append(String.format(Locale.ROOT, "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%s</td><td>%.1f</td></tr>",
+                                e.loss(), e.valLoss(), e.valAccuracy(), ReportMarkdown.rate(e.learningRate()), e.seconds()));
             }
             h.append("</tbody></table></div></section>\n");
         }

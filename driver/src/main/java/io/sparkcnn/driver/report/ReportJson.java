@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkcnn.driver.common.JsonFormat;
 import io.sparkcnn.driver.eval.EvaluationStats;
+import io.sparkcnn.driver.train.EpochRecord;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ public record ReportJson(String formatVersion, String title, String created, Str
                          double accuracy, double loss, double top2Accuracy, Averages macroAvg, Averages weightedAvg,
                          List<PerClassRow> perClass, Confusion confusionMatrix, Map<String, SplitFigures> splits,
                          Verdict diagnosis, Source model, Source dataset, Integer bestEpoch, Integer stoppedEpoch,
-                         String stopReason, String monitor, List<MistakeRow> mostConfidentMistakes, double seconds) {
+                         String stopReason, String monitor, List<MistakeRow> mostConfidentMistakes, double seconds,
+                         List<Double> learningRates) {
 
     public record Averages(double precision, double recall, double f1) {
         static Averages of(ClassificationMetrics.Averages a) {
@@ -88,7 +90,16 @@ public record ReportJson(String formatVersion, String title, String created, Str
                 new Verdict(r.diagnosis().verdict().label(), r.diagnosis().text()),
                 new Source(in.modelSource(), in.modelFingerprint()), new Source(in.datasetSource(), in.datasetFingerprint()),
                 trained ? in.bestEpoch() : null, trained ? in.stoppedEpoch() : null, trained ? in.stopReason() : null,
-                trained ? in.monitor() : null, mistakes, in.seconds());
+                trained ? in.monitor() : null, mistakes, in.seconds(), trained ? learningRates(in) : null);
+    }
+
+    /** The learning rate of each epoch of the history, in order; null for an epoch whose rate is unknown. */
+    static List<Double> learningRates(ReportInput in) {
+        List<Double> rates = new ArrayList<>();
+        for (EpochRecord e : in.history()) {
+            rates.add(Double.isFinite(e.learningRate()) ? e.learningRate() : null);
+        }
+        return rates;
     }
 
     /** Precision, recall, F1 and support of each class, in class order. */

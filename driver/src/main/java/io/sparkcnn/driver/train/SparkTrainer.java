@@ -1,6 +1,8 @@
 package io.sparkcnn.driver.train;
 
 import io.sparkcnn.driver.config.EarlyStoppingConfig;
+import io.sparkcnn.driver.config.LrScheduleConfig;
+import io.sparkcnn.driver.config.ReduceLrOnPlateauConfig;
 import io.sparkcnn.driver.config.TrainingConfig;
 import io.sparkcnn.driver.data.PreparedData;
 import io.sparkcnn.driver.data.Split;
@@ -13,6 +15,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
@@ -75,13 +79,29 @@ public final class SparkTrainer {
                                         TrainingBatches training, MultiLayerNetwork net, TrainingState resumeFrom,
                                         EpochCheckpointer checkpointer)
             throws IOException {
-        return train(sc, cfg, seed, data, training, net, resumeFrom, checkpointer, LOG::info);
+        return train(sc, cfg, seed, data, training, net, resumeFrom, checkpointer, null, LOG::info);
+    }
+
+    /**
+     * As above, with the learning rate of each epoch set on {@code net} before the epoch's training master is
+     * built: max(min_lr, schedule(e) * ReduceLROnPlateau's multiplier). The workers build their networks from
+     * the driver's configuration each epoch, so the rate reaches them with it; the updater state (Adam's
+     * moments, momentum) is kept. A null schedule keeps the network's own rate.
+     */
+    public static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
+                                        TrainingBatches training, MultiLayerNetwork net, TrainingState resumeFrom,
+                                        EpochCheckpointer checkpointer, LearningRateSchedule schedule) throws IOException {
+        return train(sc, cfg, seed, data, training, net, resumeFrom, checkpointer, schedule, LOG::info);
     }
 
     /** {@link #train} with the in-epoch progress lines going to {@code progressSink} (tests read them). */
     static TrainingOutcome train(JavaSparkContext sc, TrainingConfig cfg, long seed, PreparedData data,
                                  TrainingBatches training, MultiLayerNetwork net, TrainingState resumeFrom,
-                                 EpochCheckpointer checkpointer, Consumer<String> progressSink) throws IOException {
+                                 EpochCheckpointer checkpointer, LearningRateSchedule schedule,
+                                 Consumer<String> progressSink) throws IOException {
+        if (schedule == null) {
+            schedule = LearningRateSchedule.constant(learningRate(net));
+        }
         int workers = workers(sc, cfg);
         DoubleAccumulator lossSum = sc.sc().doubleAccumulator("train loss sum");
         LongAccumulator lossCount = sc.sc().longAccumulator("train minibatches");
@@ -91,6 +111,7 @@ public final class SparkTrainer {
 
         EarlyStoppingConfig esConfig = cfg.earlyStopping();
         EarlyStopping stopping = new EarlyStopping(esConfig);
+        ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(cfg.reduceLrOnPlateau());
         List<EpochRecord> history = new ArrayList<>();
         INDArray bestParams = null;
         INDArray bestUpdater = null;
@@ -100,6 +121,7 @@ public final class SparkTrainer {
             epoch = resumeFrom.epoch();
             history.addAll(resumeFrom.history());
             stopping.restore(resumeFrom.stopping());
+            plateau.restore(resumeFrom.plateau());
             bestParams = resumeFrom.bestParams();
             bestUpdater = resumeFrom.bestUpdater();
             reason = resumeFrom.stopReason();
@@ -115,9 +137,12 @@ public final class SparkTrainer {
         if (!training.isNone()) {
             LOG.info("Training minibatches: {}", training.describe());
         }
+        logLearningRates(schedule, plateau.config());
         while (reason == null && epoch < cfg.maxEpochs()) {
             epoch++;
             long start = System.nanoTime();
+            setLearningRate(net, plateau.apply(schedule.at(epoch)));
+            double lr = learningRate(net); // NaN for an optimizer without one (AdaDelta)
             lossSum.reset();
             lossCount.reset();
             imagesFitted.reset();
@@ -148,12 +173,12 @@ public final class SparkTrainer {
             double trainLoss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : sparkNet.getScore();
             // Keras' TerminateOnNaN: a diverged network only gets worse; stop before it is validated or checkpointed
             if (!Double.isFinite(trainLoss) || !finite(net.params())) {
-                throw TrainingDivergedException.at(epoch, trainLoss, null, net);
+                throw TrainingDivergedException.at(epoch, trainLoss, null, net, schedule.base());
             }
             EvaluationStats val = evaluate(sc, net, data);
             double valLoss = val.meanLoss() + net.calcRegularizationScore(true);
             if (!Double.isFinite(valLoss)) {
-                throw TrainingDivergedException.at(epoch, trainLoss, valLoss, net);
+                throw TrainingDivergedException.at(epoch, trainLoss, valLoss, net, schedule.base());
             }
             double monitored = esConfig.monitor().higherIsBetter() ? val.accuracy() : valLoss;
             boolean improved = stopping.update(epoch, monitored);
@@ -162,20 +187,30 @@ public final class SparkTrainer {
                 bestUpdater = net.getUpdater() == null || net.getUpdater().getStateViewArray() == null
                         ? null : net.getUpdater().getStateViewArray().dup();
             }
+            boolean reduced = plateau.update(plateau.config().monitor().higherIsBetter() ? val.accuracy() : valLoss, lr);
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochRecord record = new EpochRecord(epoch, trainLoss, valLoss, val.accuracy(), seconds,
-                    trainImages / fitSeconds, trainImages, improved);
+                    trainImages / fitSeconds, trainImages, improved, lr);
             history.add(record);
             LOG.info(String.format(Locale.ROOT,
-                    "Epoch %d/%d - loss: %.4f - val_loss: %.4f - val_accuracy: %.4f - %.1fs - %.0f images/s%s",
-                    epoch, cfg.maxEpochs(), trainLoss, valLoss, val.accuracy(), seconds, record.imagesPerSecond(),
+                    "Epoch %d/%d - loss: %.4f - val_loss: %.4f - val_accuracy: %.4f%s - %.1fs - %.0f images/s%s",
+                    epoch, cfg.maxEpochs(), trainLoss, valLoss, val.accuracy(),
+                    Double.isNaN(lr) ? "" : String.format(Locale.ROOT, " - learning_rate: %.1e", lr), seconds,
+                    record.imagesPerSecond(),
                     improved ? " - best so far" : " - no improvement for " + stopping.waited() + " epoch(s)"));
+            if (reduced && epoch < cfg.maxEpochs()) {
+                ReduceLrOnPlateauConfig p = plateau.config();
+                LOG.info(String.format(Locale.ROOT, "ReduceLROnPlateau: reducing the learning rate to %.1e (%s did not"
+                                + " improve by min-delta %s for %d epoch(s))", plateau.apply(schedule.at(epoch + 1)),
+                        p.monitor().configName(), plain(p.minDelta()), Math.max(1, p.patience())));
+            }
             if (stopping.shouldStop()) {
                 reason = TrainingOutcome.StopReason.EARLY_STOPPING;
             } else if (cfg.maxMinutes() > 0 && (System.nanoTime() - loopStart) / 60e9 >= cfg.maxMinutes()) {
                 reason = TrainingOutcome.StopReason.TIME_LIMIT;
             }
-            checkpointer.save(new TrainingState(epoch, history, stopping.state(), reason, bestParams, bestUpdater), net);
+            checkpointer.save(new TrainingState(epoch, history, stopping.state(), reason, bestParams, bestUpdater,
+                    plateau.state()), net);
         }
         if (reason == null) {
             reason = TrainingOutcome.StopReason.MAX_EPOCHS;
@@ -195,6 +230,46 @@ public final class SparkTrainer {
         return new TrainingOutcome(List.copyOf(history), stopping.bestEpoch(), stopping.best(),
                 esConfig.monitor().configName(), reason, epoch, restored, trainSeconds, workers,
                 List.copyOf(executorHelpers));
+    }
+
+    /** The learning rate of the network's updaters, or NaN when they have none (AdaDelta). */
+    public static double learningRate(MultiLayerNetwork net) {
+        for (NeuralNetConfiguration conf : net.getLayerWiseConfigurations().getConfs()) {
+            if (conf.getLayer() instanceof BaseLayer layer && layer.getIUpdater() != null
+                    && layer.getIUpdater().hasLearningRate()) {
+                return layer.getIUpdater().getLearningRate(net.getIterationCount(), net.getEpochCount());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Sets {@code lr} on every layer's updater (DL4J's NetworkUtils.setLearningRate: the configuration, which the
+     * workers receive, and a rebuilt updater whose state is copied over), unless it is the rate already set or
+     * the optimizer has none. A run whose rate never changes is thus never touched.
+     */
+    static void setLearningRate(MultiLayerNetwork net, double lr) {
+        double current = learningRate(net);
+        if (!Double.isNaN(current) && !Double.isNaN(lr) && current != lr) {
+            net.setLearningRate(lr);
+        }
+    }
+
+    private static void logLearningRates(LearningRateSchedule schedule, ReduceLrOnPlateauConfig plateau) {
+        if (schedule.type() != LrScheduleConfig.Type.CONSTANT) {
+            LOG.info(String.format(Locale.ROOT, "Learning-rate schedule: %s from model.learning-rate %.1e",
+                    schedule.type().configName(), schedule.base()));
+        }
+        if (plateau.enabled()) {
+            LOG.info("ReduceLROnPlateau on {}: factor {}, patience {}, min_delta {}, min_lr {}, cooldown {}",
+                    plateau.monitor().configName(), plain(plateau.factor()), plateau.patience(),
+                    plain(plateau.minDelta()), plain(plateau.minLr()), plateau.cooldown());
+        }
+    }
+
+    /** 0.0001 rather than 1.0E-4. */
+    private static String plain(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     /** True when every value is a number (no NaN, no infinity); one reduction over the array. */

@@ -18,14 +18,20 @@ public final class TrainingDivergedException extends InvalidInputException {
         super(message);
     }
 
-    static TrainingDivergedException at(int epoch, double loss, Double valLoss, MultiLayerNetwork net) {
+    /** {@code configuredRate} is model.learning-rate; the epoch's own rate (a schedule's) is read from {@code net}. */
+    static TrainingDivergedException at(int epoch, double loss, Double valLoss, MultiLayerNetwork net,
+                                        double configuredRate) {
         IUpdater updater = updater(net);
         String optimizer = updater == null ? "The optimizer"
                 : "The " + updater.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " optimizer";
         String advice;
         if (updater != null && updater.hasLearningRate()) {
-            double lr = updater.getLearningRate(0, 0);
-            advice = optimizer + " with model.learning-rate = " + plain(lr) + " takes steps too large for this data:"
+            double epochRate = updater.getLearningRate(0, 0);
+            double lr = Double.isNaN(configuredRate) ? epochRate : configuredRate;
+            String rate = epochRate == lr ? "with model.learning-rate = " + plain(lr)
+                    : "at the learning rate " + plain(epochRate) + " the schedule gave this epoch (model.learning-rate = "
+                    + plain(lr) + ")";
+            advice = optimizer + " " + rate + " takes steps too large for this data:"
                     + " lower model.learning-rate (e.g. to " + plain(lr / 10) + ") and train again";
         } else {
             advice = optimizer + " takes steps too large for this data: choose another model.optimizer and train again";

@@ -1,7 +1,10 @@
 package io.sparkcnn.driver.output;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkcnn.driver.train.EarlyStopping;
 import io.sparkcnn.driver.train.EpochRecord;
+import io.sparkcnn.driver.train.ReduceLrOnPlateau;
 import io.sparkcnn.driver.train.TrainingOutcome;
 import io.sparkcnn.driver.train.TrainingState;
 import io.sparkcnn.workers.FeatureScaling;
@@ -144,5 +147,34 @@ class CheckpointStoreTest {
         assertEquals(TrainingOutcome.StopReason.EARLY_STOPPING, cp.state().stopReason());
         assertTrue(cp.state().stopping().stop());
         assertTrue(cp.state().finished(10));
+    }
+
+    @Test
+    void learningRatesAndThePlateauStateRoundTrip() throws Exception {
+        ReduceLrOnPlateau.State plateau = new ReduceLrOnPlateau.State(0.25, 0.4, 1, 2);
+        List<EpochRecord> history = List.of(new EpochRecord(1, 0.9, 0.8, 0.6, 2, 100, 40, true, 0.01),
+                new EpochRecord(2, 0.7, 0.9, 0.6, 2, 100, 40, false, 0.0025));
+        store.write(new TrainingState(2, history, new EarlyStopping.State(0.8, 1, 1, false), null, null, null, plateau),
+                net, null, CONFIG, "sha256:config", "sha256:data");
+        CheckpointStore.Checkpoint cp = store.loadLatest().orElseThrow();
+        assertEquals(plateau, cp.state().plateau());
+        assertEquals(history, cp.state().history());
+    }
+
+    @Test
+    void aStateFileFromBeforeLearningRatesStillLoads() throws Exception {
+        write(2, 1, null);
+        Path state = tmp.resolve("checkpoints/epoch-0002/state.json");
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(state.toFile());
+        json.remove("reduceLrOnPlateau");
+        json.get("history").forEach(e -> ((ObjectNode) e).remove("learningRate"));
+        Files.writeString(state, json.toString());
+        Files.deleteIfExists(tmp.resolve("checkpoints/epoch-0002/.state.json.crc"));
+
+        CheckpointStore.Checkpoint cp = store.loadLatest().orElseThrow();
+        assertEquals(2, cp.state().epoch(), "not skipped for an older one");
+        assertNull(cp.state().plateau(), "nothing reduced yet: ReduceLROnPlateau starts fresh");
+        assertTrue(Double.isNaN(cp.state().history().get(0).learningRate()), "unknown, not 0");
+        assertEquals(0.5, cp.state().history().get(1).loss());
     }
 }

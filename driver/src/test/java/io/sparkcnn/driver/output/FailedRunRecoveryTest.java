@@ -189,6 +189,46 @@ class FailedRunRecoveryTest {
         assertFalse(Files.exists(target.resolve("old.txt")));
     }
 
+    /** A step schedule and ReduceLROnPlateau that reduces after epochs 2 and 4 (min-delta 10: no later epoch improves). */
+    static final String[] SCHEDULED = {"model.learning-rate=0.01", "model.lr-schedule.type=step",
+            "model.lr-schedule.step-epochs=2", "model.lr-schedule.factor=0.5", "training.reduce-lr-on-plateau.enabled=true",
+            "training.reduce-lr-on-plateau.patience=1", "training.reduce-lr-on-plateau.min-delta=10",
+            "training.reduce-lr-on-plateau.factor=0.5", "training.reduce-lr-on-plateau.cooldown=2",
+            "training.early-stopping.patience=10"};
+
+    @Test
+    void aResumedRunContinuesTheScheduleAndThePlateauStateExactly() throws Exception {
+        TrainJobResult reference = TrainRunner.run(config(dir.resolve("scheduled-reference").toUri().toString(), 5,
+                SCHEDULED), LocalSpark.get());
+        // step(e) = 0.01 * 0.5^floor((e-1)/2); reductions after epoch 2 (cooldown 2: epoch 3 does not count) and 4
+        List<Double> rates = reference.outcome().history().stream().map(r -> r.learningRate()).toList();
+        assertEquals(List.of(0.01, 0.01, 0.0025, 0.0025, 0.000625), rates);
+
+        Path target = dir.resolve("scheduled-crashed");
+        FlakyFileSystem.failCreate = p -> p.getName().equals("model.zip") && p.getParent().getName().startsWith(".epoch-0003");
+        assertThrows(IllegalStateException.class, () -> TrainRunner.run(config(FlakyFileSystem.uri(target), 5, SCHEDULED),
+                LocalSpark.get()));
+        FlakyFileSystem.reset();
+        TrainJobResult resumed = TrainRunner.run(config(FlakyFileSystem.uri(target), 5, SCHEDULED), LocalSpark.get());
+
+        assertEquals(2, resumed.resumedFromEpoch(), "continued inside the cooldown that followed the first reduction");
+        assertEquals(rates, resumed.outcome().history().stream().map(r -> r.learningRate()).toList());
+        for (int e = 0; e < 5; e++) {
+            var want = reference.outcome().history().get(e);
+            var got = resumed.outcome().history().get(e);
+            assertEquals(want.loss(), got.loss(), 1e-4, "epoch " + (e + 1) + " loss");
+            assertEquals(want.valLoss(), got.valLoss(), 1e-4, "epoch " + (e + 1) + " val_loss");
+            assertEquals(want.valAccuracy(), got.valAccuracy(), 1e-6, "epoch " + (e + 1) + " val_accuracy");
+        }
+        assertEquals(reference.testAccuracy(), resumed.testAccuracy(), 1e-6);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var metrics = json.readTree(target.resolve("metrics.json").toFile());
+        assertEquals(0.000625, metrics.at("/history/4/learning_rate").asDouble(), 0.0);
+        var report = json.readTree(target.resolve("report.json").toFile());
+        assertEquals(5, report.get("learning_rates").size());
+        assertEquals(0.0025, report.at("/learning_rates/2").asDouble(), 0.0);
+    }
+
     @Test
     void anAugmentedRunResumedAfterACrashEndsExactlyAsTheUninterruptedOne() throws Exception {
         String[] augmented = {"data.augment.horizontal-flip=true", "data.augment.crop-padding=2"};

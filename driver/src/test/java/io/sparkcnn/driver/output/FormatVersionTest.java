@@ -30,8 +30,8 @@ class FormatVersionTest {
 
     private static RunMetrics metrics() {
         return new RunMetrics(JsonFormat.CURRENT,
-                List.of(new RunMetrics.Epoch(1, 0.9, 0.8, 0.7, 12.5, 400, true),
-                        new RunMetrics.Epoch(2, 0.6, 0.7, 0.75, 11.0, 450, true)),
+                List.of(new RunMetrics.Epoch(1, 0.9, 0.8, 0.7, 12.5, 400, true, 1e-3),
+                        new RunMetrics.Epoch(2, 0.6, 0.7, 0.75, 11.0, 450, true, null)),
                 "val_accuracy", 2, 0.75, "max_epochs", 2, true, 23.5, 2, 0,
                 new RunMetrics.Faults(0, 0, Map.of()),
                 new RunMetrics.Test(0.71, 0.74, 0.9, 10, new long[][] {{4, 1}, {2, 3}}, List.of("cat", "dog")));
@@ -79,6 +79,17 @@ class FormatVersionTest {
         ObjectNode json = (ObjectNode) JSON.readTree(metrics().toJson());
         json.remove(JsonFormat.KEY);
         assertEquals(2, RunMetrics.fromJson(json, "metrics.json").bestEpoch());
+    }
+
+    @Test
+    void metricsWithoutLearningRatesStillRead() throws Exception {
+        JsonNode json = JSON.readTree(metrics().toJson());
+        assertEquals(0.001, json.at("/history/0/learning_rate").asDouble());
+        assertTrue(json.at("/history/1/learning_rate").isNull(), "unknown is null");
+        ((ObjectNode) json.get("history").get(0)).remove("learning_rate"); // written before rates were recorded
+        RunMetrics back = RunMetrics.fromJson(json, "metrics.json");
+        assertTrue(Double.isNaN(back.records().get(0).learningRate()));
+        assertEquals(0.9, back.records().get(0).loss());
     }
 
     @Test

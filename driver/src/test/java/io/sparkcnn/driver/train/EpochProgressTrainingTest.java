@@ -141,7 +141,7 @@ class EpochProgressTrainingTest {
         List<String> late = new CopyOnWriteArrayList<>();
         try {
             TrainingOutcome outcome = SparkTrainer.train(sc, config(2, true), 7, data, TrainingBatches.NONE, network(), null,
-                    (state, net) -> epochsEnded.set(state.epoch()), line -> {
+                    (state, net) -> epochsEnded.set(state.epoch()), null, line -> {
                         lines.add(line);
                         Matcher m = LINE.matcher(line);
                         if (m.matches() && Integer.parseInt(m.group(1)) <= epochsEnded.get()) {
@@ -183,7 +183,7 @@ class EpochProgressTrainingTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         try {
             SparkTrainer.train(sc, config(1, false), 7, data, TrainingBatches.NONE, network(), null, EpochCheckpointer.NONE,
-                    lines::add);
+                    null, lines::add);
             drainListenerBus(sc);
         } finally {
             data.unpersist();

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -24,8 +25,10 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Turns a {@link ModelSpec} into a DL4J network configuration. */
@@ -44,7 +47,15 @@ public final class NetworkFactory {
                 .list();
         List<LayerSpec> layers = spec.layers();
         for (int i = 0; i < layers.size(); i++) {
-            list.layer(i, layer(layers.get(i), numClasses));
+            Layer layer = layer(layers.get(i), numClasses);
+            if (spec.weightDecay() > 0 && layer instanceof BaseLayer weighted && !(layer instanceof BatchNormalization)) {
+                // Set on each layer, not on the builder: DL4J merges the builder's list into a layer twice, and
+                // keeps only one of L2 and its WeightDecay; the layer's own list gets model.l2 merged in once.
+                List<Regularization> regularization = new ArrayList<>();
+                regularization.add(new DecoupledWeightDecay(spec.weightDecay()));
+                weighted.setRegularization(regularization);
+            }
+            list.layer(i, layer);
         }
         InputType inputType = InputType.convolutional(input.height(), input.width(), input.channels());
         list.setInputType(inputType);
