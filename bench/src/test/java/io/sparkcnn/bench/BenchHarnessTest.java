@@ -177,7 +177,7 @@ class BenchHarnessTest {
         Path recipe = dir.resolve("recipe.json");
         run(List.of("recipe", "--config", Path.of("..", "conf", "cifar10.conf").toString(),
                 "--set", "data.path=" + train.toUri(), "--set", "data.test-path=" + test.toUri(),
-                "--set", "training.max-epochs=4", "-o", recipe.toString()));
+                "--set", "training.max-epochs=4", "--set", "model.lr-schedule.warmup-epochs=2", "-o", recipe.toString()));
         JsonNode r = JSON.readTree(recipe.toFile());
         assertEquals("vgg-cifar", r.get("preset").asText());
         assertEquals(List.of("blue", "green", "red"), JSON.convertValue(r.get("class_names"), List.class));
@@ -190,7 +190,7 @@ class BenchHarnessTest {
         assertEquals("output", r.at("/layers/" + (r.get("layers").size() - 1) + "/type").asText());
         assertEquals(4, r.at("/augment/crop_padding").asInt());
         assertTrue(r.at("/augment/horizontal_flip").asBoolean());
-        assertEquals("one-cycle", r.at("/lr_schedule/type").asText());
+        assertEquals("cosine", r.at("/lr_schedule/type").asText());
         assertEquals(4, r.get("max_epochs").asInt(), "the schedule spans max-epochs, not the bench's epochs");
         assertEquals(0.1, r.get("label_smoothing").asDouble());
         assertTrue(r.get("weight_decay").asDouble() > 0);
@@ -210,7 +210,7 @@ class BenchHarnessTest {
                 assertTrue(t.at("/seconds_to_targets/1.00").isNull() || t.at("/seconds_to_targets/1.00").isMissingNode());
                 double first = t.at("/epochs/0/learning_rate").asDouble();
                 double second = t.at("/epochs/1/learning_rate").asDouble();
-                assertTrue(second > first, "one-cycle warms up: " + first + " then " + second);
+                assertTrue(second > first, "the cosine schedule warms up: " + first + " then " + second);
             }
         }
     }

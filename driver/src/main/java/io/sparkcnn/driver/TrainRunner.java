@@ -177,15 +177,18 @@ public final class TrainRunner {
             return null;
         }
         CheckpointStore.Checkpoint cp = found.get();
+        // keys added to reference.conf after the checkpoint was written take their (behaviour-keeping) defaults
+        String storedConfig = ConfigFingerprint.withCurrentDefaults(cp.resolvedConfig());
         String refusal = null;
         if (!SparkTrainer.finite(cp.network().params())) { // written before divergence was caught: continuing cannot recover
             refusal = "the checkpoint " + cp.path() + " of the unfinished run at " + folder.target()
                     + " holds weights that are NaN or infinite (training had diverged): refusing to resume from it;"
                     + " start over with --overwrite and a lower model.learning-rate";
-        } else if (!cp.configFingerprint().equals(configFingerprint)) {
+        } else if (!cp.configFingerprint().equals(configFingerprint)
+                && !ConfigFingerprint.of(storedConfig).equals(configFingerprint)) {
             refusal = "output.path " + folder.target() + " holds an unfinished run whose config"
                     + " differs from this one (checkpoint " + cp.configFingerprint() + ", now " + configFingerprint
-                    + "); differing keys: " + String.join("; ", ConfigFingerprint.differences(cp.resolvedConfig(),
+                    + "); differing keys: " + String.join("; ", ConfigFingerprint.differences(storedConfig,
                     config.resolved())) + ". Resume it with its own config (train --resume " + folder.target()
                     + ") or start over with --overwrite";
         } else if (!cp.datasetFingerprint().equals(datasetFingerprint)) {

@@ -35,6 +35,18 @@ public final class ConfigFingerprint {
         return fp.label();
     }
 
+    /**
+     * A checkpoint's resolved config with the keys reference.conf gained since it was written filled in at their
+     * defaults. A new key's default keeps the behaviour from before it existed, so an unfinished run written by
+     * an older version compares equal to the same config today and resumes, instead of being refused for
+     * "(unset) -> default" keys.
+     */
+    public static String withCurrentDefaults(String resolvedJson) {
+        com.typesafe.config.Config stored = com.typesafe.config.ConfigFactory.parseString(resolvedJson);
+        return stored.withFallback(ConfigLoader.defaults().withoutPath(ConfigLoader.REGISTRY)).resolve().root()
+                .render(com.typesafe.config.ConfigRenderOptions.concise().setJson(true));
+    }
+
     /** Keys whose values differ, as "key: before -> after" (missing values shown as "(unset)"). */
     public static List<String> differences(String beforeJson, String afterJson) {
         Map<String, String> before = flatten(beforeJson);

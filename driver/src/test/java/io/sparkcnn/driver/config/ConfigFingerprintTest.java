@@ -20,6 +20,29 @@ class ConfigFingerprintTest {
         assertEquals(List.of("training.max-epochs: 30 -> 7"), ConfigFingerprint.differences(a.resolved(), c.resolved()));
     }
 
+    /** The resolved config as a version before {@code keys} existed wrote it. */
+    private static String without(String resolved, String... keys) {
+        com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseString(resolved);
+        for (String k : keys) {
+            c = c.withoutPath(k);
+        }
+        return c.root().render(com.typesafe.config.ConfigRenderOptions.concise().setJson(true));
+    }
+
+    @Test
+    void aCheckpointFromBeforeNewKeysMatchesOnceTheyTakeTheirDefaults() {
+        String today = ConfigLoader.fromString(BASE).resolved();
+        String old = without(today, "data.augment", "model.label-smoothing", "model.weight-decay", "model.lr-schedule",
+                "training.reduce-lr-on-plateau");
+        assertNotEquals(ConfigFingerprint.of(today), ConfigFingerprint.of(old));
+        assertEquals(ConfigFingerprint.of(today), ConfigFingerprint.of(ConfigFingerprint.withCurrentDefaults(old)));
+        assertEquals(List.of(), ConfigFingerprint.differences(ConfigFingerprint.withCurrentDefaults(old), today));
+        // a value the old run chose still counts
+        String oldSeven = without(ConfigLoader.fromString(BASE, "training.max-epochs=7").resolved(), "model.weight-decay");
+        assertEquals(List.of("training.max-epochs: 7 -> 30"),
+                ConfigFingerprint.differences(ConfigFingerprint.withCurrentDefaults(oldSeven), today));
+    }
+
     @Test
     void ignoresTheProgressLines() {
         TrainJobConfig a = ConfigLoader.fromString(BASE);
