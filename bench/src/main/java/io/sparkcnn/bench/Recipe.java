@@ -80,11 +80,12 @@ final class Recipe {
     private static List<List<Object>> files(List<SampleRef> refs) {
         List<List<Object>> out = new ArrayList<>(refs.size());
         for (SampleRef ref : refs) {
-            URI uri = URI.create(ref.id());
-            if (ref.isIdxRecord() || !"file".equals(uri.getScheme())) {
+            // Hadoop's Path, not URI.create: file names may hold spaces, '#', ':' or unicode unescaped
+            URI uri = ref.isIdxRecord() ? null : new org.apache.hadoop.fs.Path(ref.id()).toUri();
+            if (uri == null || !"file".equals(uri.getScheme())) {
                 throw new InvalidInputException("data.path: the recipe needs local image files (file://), got " + ref.id());
             }
-            out.add(List.of(new File(uri).getPath(), ref.label()));
+            out.add(List.of(uri.getPath(), ref.label()));
         }
         return out;
     }
