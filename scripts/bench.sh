@@ -76,15 +76,8 @@ TRAINING=(--epochs "$EPOCHS" --target "$TARGET")
 LR=$(sed -n 's/^ *learning-rate *= *\([0-9.]*\).*/\1/p' "$ROOT/conf/demo.conf" | head -n1)
 BATCH=$(sed -n 's/^ *batch-size-per-worker *= *\([0-9]*\).*/\1/p' "$ROOT/conf/demo.conf" | head -n1)
 
-run() { # name, log, command...
-  local name="$1" log="$2"; shift 2
-  echo "bench.sh: $name ... (log: $log)" >&2
-  local start=$SECONDS
-  if ! "$@" >"$log" 2>&1; then
-    echo "bench.sh: $name FAILED; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
-  fi
-  echo "bench.sh: $name done in $(( SECONDS - start )) s" >&2
-}
+# shellcheck source=scripts/bench/run-step.sh
+source "$ROOT/scripts/bench/run-step.sh"
 
 OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 

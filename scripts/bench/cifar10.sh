@@ -21,15 +21,8 @@ wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 JOB=(--config "$CONF" --set "data.path=file://$DATA/train" --set "data.test-path=file://$DATA/test"
   --set "data.max-train-images=$MAX_TRAIN" --set "training.max-epochs=$EPOCHS")
 
-run() { # name, log, command...
-  local name="$1" log="$2"; shift 2
-  echo "bench.sh: $name ... (log: $log)" >&2
-  local start=$SECONDS
-  if ! "$@" >"$log" 2>&1; then
-    echo "bench.sh: $name FAILED; last lines of $log:" >&2; tail -n 20 "$log" >&2; exit 1
-  fi
-  echo "bench.sh: $name done in $(( SECONDS - start )) s" >&2
-}
+# shellcheck source=scripts/bench/run-step.sh
+source "$ROOT/scripts/bench/run-step.sh"
 
 if wants local; then
   run "spark local[$CORES]" "$OUT/logs/spark-local.log" "$ROOT/scripts/submit.sh" bench --master "local[$CORES]" -- \

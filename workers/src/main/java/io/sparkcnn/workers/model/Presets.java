@@ -10,6 +10,7 @@ import io.sparkcnn.workers.model.LayerSpec.Padding;
 import io.sparkcnn.workers.model.LayerSpec.Pool;
 import io.sparkcnn.workers.model.LayerSpec.PoolType;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,23 +33,11 @@ public final class Presets {
 
     /** Two VGG blocks (conv-bn-conv-bn-pool-dropout), dense 512 with batch norm and dropout, softmax. */
     public static List<LayerSpec> vgg2() {
-        return List.of(
-                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Pool(PoolType.MAX, 2, 2),
-                new Dropout(0.25),
-                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Pool(PoolType.MAX, 2, 2),
-                new Dropout(0.25),
-                new Dense(512, Activation.RELU),
-                new BatchNorm(),
-                new Dropout(0.5),
-                new Output());
+        List<LayerSpec> layers = new ArrayList<>();
+        layers.addAll(vggBlock(32, 0.25));
+        layers.addAll(vggBlock(64, 0.25));
+        layers.addAll(head(512));
+        return List.copyOf(layers);
     }
 
     /**
@@ -58,29 +47,28 @@ public final class Presets {
      * widths were chosen by measuring a wider twin on this path (docs/performance.md, "vgg-cifar").
      */
     public static List<LayerSpec> vggCifar() {
+        List<LayerSpec> layers = new ArrayList<>();
+        layers.addAll(vggBlock(32, 0.2));
+        layers.addAll(vggBlock(64, 0.3));
+        layers.addAll(vggBlock(128, 0.4));
+        layers.addAll(head(128));
+        return List.copyOf(layers);
+    }
+
+    /** conv3x3 (same, relu), batch norm, conv3x3, batch norm, 2x2 max pool, dropout: one VGG block. */
+    private static List<LayerSpec> vggBlock(int filters, double dropout) {
         return List.of(
-                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
+                new Conv2D(filters, 3, 1, Padding.SAME, Activation.RELU),
                 new BatchNorm(),
-                new Conv2D(32, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Pool(PoolType.MAX, 2, 2),
-                new Dropout(0.2),
-                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU),
+                new Conv2D(filters, 3, 1, Padding.SAME, Activation.RELU),
                 new BatchNorm(),
                 new Pool(PoolType.MAX, 2, 2),
-                new Dropout(0.3),
-                new Conv2D(128, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Conv2D(128, 3, 1, Padding.SAME, Activation.RELU),
-                new BatchNorm(),
-                new Pool(PoolType.MAX, 2, 2),
-                new Dropout(0.4),
-                new Dense(128, Activation.RELU),
-                new BatchNorm(),
-                new Dropout(0.5),
-                new Output());
+                new Dropout(dropout));
+    }
+
+    /** Dense (relu) with batch norm and dropout 0.5, then the softmax output. */
+    private static List<LayerSpec> head(int units) {
+        return List.of(new Dense(units, Activation.RELU), new BatchNorm(), new Dropout(0.5), new Output());
     }
 
     /** Preset names to their layers. */
