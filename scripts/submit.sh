@@ -8,8 +8,9 @@
 #
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own launcher class
 # (org.apache.spark.deploy.SparkSubmit) on the launcher classpath the build writes (Spark and the Hadoop
-# client from Maven, never a jar of ours), so a machine with only JDK 17 can run it. Adds --master local[*] unless a --master is given, and conf/spark-defaults.conf
-# unless a --properties-file is given. Builds the shaded jar when it is missing.
+# client from Maven as a Spark distribution has them, never a jar of ours: spark-runtime/), so a machine with only JDK 17 can run it. Adds --master local[*] unless a --master is given, and conf/spark-defaults.conf
+# unless a --properties-file is given. Builds the shaded jar when it is missing. With --master yarn: HADOOP_CONF_DIR
+# (or YARN_CONF_DIR) names the cluster's configuration; SPARKCNN_JAR may name the shaded jar on HDFS.
 #
 # Examples:
 #   scripts/submit.sh -- --config conf/demo.conf --help
@@ -53,10 +54,10 @@ has_option --master "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--master
 has_option --properties-file "${spark_args[@]+"${spark_args[@]}"}" || defaults+=(--properties-file "$ROOT/conf/spark-defaults.conf")
 
 shopt -s nullglob
-# The shaded jar carries all of the jobs' code (the benchmark's is in its own jar); the launcher classpath (jobs/target/launcher-classpath.txt,
+# The shaded jar carries all of the jobs' code (the benchmark's is in its own jar); the launcher classpath (spark-runtime/target/spark-runtime-classpath.txt,
 # written by the same build) lists only what a cluster provides: Spark and the Hadoop client. Both come
 # from one full-reactor build, so nothing of ours is ever taken from ~/.m2.
-CP_FILE="$ROOT/jobs/target/launcher-classpath.txt"
+CP_FILE="$ROOT/spark-runtime/target/spark-runtime-classpath.txt"
 USE_SPARK_HOME=false
 [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]] && USE_SPARK_HOME=true
 # (every package build rewrites the file when the dependencies change; its time stays when they do not)
@@ -77,8 +78,10 @@ if [[ ${#jars[@]} -ne 1 ]]; then
 fi
 JAR="${jars[0]}"
 # The application jar spark-submit runs; the benchmark's own small jar (bench/, never in the shaded jar) runs
-# with the shaded jar beside it, on the driver and the executors.
-APP=("$JAR")
+# with the shaded jar beside it, on the driver and the executors. SPARKCNN_JAR names a copy of the shaded jar on
+# the cluster's file system (hdfs://...): YARN then localizes it from there, cached on each node, instead of
+# this machine uploading it with every submission (docs/cluster.md#yarn).
+APP=("${SPARKCNN_JAR:-$JAR}")
 if [[ "$BENCH" == true ]]; then
   if [[ ${#bench_jars[@]} -ne 1 ]]; then
     echo "submit.sh: expected one bench/target/sparkcnn-bench-*.jar, found ${#bench_jars[@]}; run ./mvnw clean package" >&2
@@ -125,10 +128,33 @@ JAVA17_OPENS=(
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false
 )
-# The driver JVM is this one: its heap and ND4J's off-heap cap are set here (override with SPARKCNN_DRIVER_OPTS).
+# YARN without a Spark installation: Spark's YARN client reads the cluster's addresses from HADOOP_CONF_DIR /
+# YARN_CONF_DIR on its classpath (spark-submit puts them there), and the containers need Spark's own jars. Unless
+# spark.yarn.jars or spark.yarn.archive is set (on the command line or in the properties file; the faster way:
+# docs/cluster.md#yarn), the launcher classpath's jars are named, and Spark uploads them with the application.
+CONF_DIRS=""
+if [[ "$master" == yarn* ]]; then
+  for dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do
+    [[ -n "$dir" ]] && CONF_DIRS="$CONF_DIRS$dir:"
+  done
+  props="$ROOT/conf/spark-defaults.conf"
+  for ((i = 0; i < ${#spark_args[@]}; i++)); do
+    case "${spark_args[$i]}" in
+      --properties-file) props="${spark_args[$((i + 1))]:-}" ;;
+      --properties-file=*) props="${spark_args[$i]#--properties-file=}" ;;
+    esac
+  done
+  if [[ " ${spark_args[*]+"${spark_args[*]}"} " != *"spark.yarn.jars="* && " ${spark_args[*]+"${spark_args[*]}"} " != *"spark.yarn.archive="* ]] \
+      && ! grep -Eq '^[[:space:]]*spark\.yarn\.(jars|archive)[[:space:]=]' "$props" 2>/dev/null; then
+    defaults+=(--conf "spark.yarn.jars=$(tr ':' ',' < "$CP_FILE")")
+  fi
+fi
+
+# The driver JVM is this one (in YARN cluster mode only the client: the driver runs in the ApplicationMaster's
+# container with spark.driver.memory); its heap and ND4J's off-heap cap are set here (override with SPARKCNN_DRIVER_OPTS).
 read -r -a DRIVER_OPTS <<< "${SPARKCNN_DRIVER_OPTS:--Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=10G}"
 
 exec java "${JAVA17_OPENS[@]}" "${DRIVER_OPTS[@]}" "-Dlog4j.configurationFile=$LOG_CONF" \
-  -cp "$JAR:$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
+  -cp "$CONF_DIRS$JAR:$(cat "$CP_FILE")" org.apache.spark.deploy.SparkSubmit \
   "${defaults[@]+"${defaults[@]}"}" "${spark_args[@]+"${spark_args[@]}"}" \
   --class "$MAIN_CLASS" "${APP[@]}" "${JOB[@]+"${JOB[@]}"}" "${job_args[@]+"${job_args[@]}"}"

@@ -294,7 +294,9 @@ public final class TrainRunner {
                                 WarmStart warmStart, Map<String, Object> layerHelpers) throws IOException {
         int executors = sc.sc().statusTracker().getExecutorInfos().length; // includes the driver
         RunManifest.Spark spark = new RunManifest.Spark(sc.master(), sc.sc().applicationId(), sc.defaultParallelism(),
-                Math.max(1, executors - 1), data.partitions());
+                Math.max(1, executors - 1), data.partitions(), sc.sc().deployMode(),
+                sc.sc().applicationAttemptId().getOrElse(() -> null), sc.getConf().get("spark.driver.host", null),
+                System.getenv("CONTAINER_ID")); // set by the YARN NodeManager in every container it launches
         Map<String, RunManifest.SplitCount> counts = new LinkedHashMap<>();
         for (var e : data.countsPerSplit().entrySet()) {
             Map<String, Long> perClass = new LinkedHashMap<>();

@@ -45,7 +45,7 @@ public final class EvaluateJob implements Callable<Integer> {
     boolean overwrite;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        JobSupport.exit(execute(args));
     }
 
     public static int execute(String... args) {

@@ -38,6 +38,83 @@ final class JobSupport {
     private static final String RUN_AGAIN = "nothing was published; run the same command again";
     private static volatile String continueHint = RUN_AGAIN;
     private static boolean signalsInstalled;
+    /** The Spark application of the running job (id, attempt, master), once its SparkContext is up. */
+    private static volatile SparkApp application;
+    /** The last failure line printed, for the ApplicationMaster's diagnostics in YARN cluster mode. */
+    private static volatile String lastFailureLine;
+
+    /** The Spark application a job runs as; {@code attempt} is null but on YARN. */
+    record SparkApp(String id, String attempt, String master) {
+        /**
+         * What a failure line appends on YARN, where the line ends up in a container's log on some node: the
+         * application, its attempt and the command that fetches its logs. Null elsewhere (the line is on the
+         * user's terminal, and a local application id says nothing).
+         */
+        String suffix() {
+            if (!master.startsWith("yarn")) {
+                return null;
+            }
+            return " [YARN application " + id + (attempt == null ? "" : ", attempt " + attempt)
+                    + "; its logs: yarn logs -applicationId " + id + "]";
+        }
+    }
+
+    /**
+     * The end of every job's main. A driver in a YARN ApplicationMaster (cluster mode) must not call System.exit:
+     * the ApplicationMaster reports any exit, even 0, as a failure ("Shutdown hook called before final status was
+     * reported"). There, success returns and a failure throws, so YARN records FAILED with our one line as the
+     * diagnostics that spark-submit prints and `yarn application -status` shows. Elsewhere: System.exit(code).
+     */
+    static void exit(int code) {
+        if (System.getProperty("spark.yarn.app.id") == null) { // set by the ApplicationMaster before the driver starts
+            System.exit(code);
+        }
+        if (code != 0) {
+            String line = lastFailureLine;
+            throw new JobExitException(code, line != null ? line : jobName + ": exit code " + code);
+        }
+    }
+
+    /** A failed job's exit code and line, thrown out of main in YARN cluster mode instead of System.exit. */
+    static final class JobExitException extends RuntimeException {
+        final int exitCode;
+
+        JobExitException(int exitCode, String line) {
+            super(line + " (exit code " + exitCode + ")");
+            this.exitCode = exitCode;
+        }
+    }
+
+    /**
+     * The running job's Spark application: its SparkContext's once up; before that, in a YARN ApplicationMaster, the
+     * application and attempt YARN gave it (a job can fail before its SparkContext exists); else null.
+     */
+    static SparkApp currentApplication() {
+        SparkApp app = application;
+        String yarnApp = System.getProperty("spark.yarn.app.id");
+        if (app != null || yarnApp == null) {
+            return app;
+        }
+        String attempt = null;
+        String container = System.getenv("CONTAINER_ID");
+        try {
+            attempt = container == null ? null : String.valueOf(
+                    org.apache.hadoop.yarn.api.records.ContainerId.fromString(container).getApplicationAttemptId().getAttemptId());
+        } catch (IllegalArgumentException e) {
+            // not a container id: name the application only
+        }
+        return new SparkApp(yarnApp, attempt, "yarn");
+    }
+
+    /** Prints a failure line, followed by the Spark application once there is one. */
+    private static void printFailure(PrintWriter err, String line) {
+        SparkApp app = currentApplication();
+        String suffix = app == null ? null : app.suffix();
+        String full = suffix == null ? line : line + suffix;
+        lastFailureLine = full;
+        err.println(full);
+        err.flush();
+    }
 
     private JobSupport() {
     }
@@ -126,6 +203,8 @@ final class JobSupport {
             jobName = jobName(running);
             current = running;
             continueHint = RUN_AGAIN; // until the job knows better (train: the resume command)
+            application = null; // until this job's SparkContext is up
+            lastFailureLine = null;
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -136,15 +215,15 @@ final class JobSupport {
                 return 128 + new Signal(signal).getNumber();
             }
             if (e instanceof InvalidInputException) {
-                commandLine.getErr().println(name + ": error: " + e.getMessage());
+                printFailure(commandLine.getErr(), name + ": error: " + e.getMessage());
                 return EXIT_BAD_INPUT;
             }
             if (e instanceof FolderLockedException) {
-                commandLine.getErr().println(name + ": locked: " + e.getMessage());
+                printFailure(commandLine.getErr(), name + ": locked: " + e.getMessage());
                 return EXIT_LOCKED;
             }
             LOG.error(name + " failed", e);
-            commandLine.getErr().println(name + ": failed: " + e);
+            printFailure(commandLine.getErr(), name + ": failed: " + e);
             return EXIT_FAILURE;
         });
         return cl;
@@ -175,6 +254,8 @@ final class JobSupport {
      */
     static <T> T withSpark(String appName, SparkWork<T> work) throws Exception {
         JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName(appName));
+        application = new SparkApp(sc.sc().applicationId(), sc.sc().applicationAttemptId().getOrElse(() -> null),
+                sc.master());
         try {
             return work.run(sc);
         } finally {

@@ -34,7 +34,7 @@ public final class RegistryJob implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        JobSupport.exit(execute(args));
     }
 
     public static int execute(String... args) {

@@ -42,7 +42,7 @@ public final class RetrainJob implements Callable<Integer> {
     private RetrainResult result;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        JobSupport.exit(execute(args));
     }
 
     public static int execute(String... args) {

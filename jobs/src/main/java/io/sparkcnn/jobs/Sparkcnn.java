@@ -21,7 +21,7 @@ public final class Sparkcnn implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        JobSupport.exit(execute(args));
     }
 
     /** Runs the command line and returns the exit code (main without System.exit, for tests). */

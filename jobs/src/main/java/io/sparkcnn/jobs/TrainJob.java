@@ -47,7 +47,7 @@ public final class TrainJob implements Callable<Integer> {
     private TrainJobResult result;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        JobSupport.exit(execute(args));
     }
 
     /** Runs the command line and returns the exit code (main without System.exit, for tests). */

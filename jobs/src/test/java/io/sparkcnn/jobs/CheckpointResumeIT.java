@@ -184,7 +184,7 @@ class CheckpointResumeIT {
     }
 
     /** Same epochs, same early-stopping decision, same metrics up to float noise. */
-    private static void assertSameRun(JsonNode expected, JsonNode actual) {
+    static void assertSameRun(JsonNode expected, JsonNode actual) {
         for (String key : new String[] {"stop_reason", "stopped_epoch", "best_epoch", "restored_best_weights"}) {
             assertEquals(expected.get(key).asText(), actual.get(key).asText(), key);
         }

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -425,6 +426,66 @@ class DocsConsistencyTest {
         }
         assertTrue(declared.containsKey("SparkTrainer"), "no sources found under " + sourceRoots);
         return declared;
+    }
+
+    // ---------------------------------------------------------------- the YARN command
+
+    /**
+     * The YARN command of the README and of docs/cluster.md is the one YarnClusterIT submits: the same spark-submit
+     * options ({@link YarnTestCluster#SPARK_ARGS}), then {@code --files <conf> -- --config <conf>}; only the
+     * config's name may differ.
+     */
+    @Test
+    void theYarnCommandInTheDocsIsTheOneTheYarnTestRuns() {
+        for (Path doc : List.of(root.resolve("README.md"), root.resolve("docs/cluster.md"))) {
+            String joined = read(doc).replaceAll("[ \\t]*\\\\\n\\s*", " "); // continued lines joined
+            List<String> commands = joined.lines().map(String::trim)
+                    .filter(l -> l.startsWith("scripts/submit.sh train --master yarn --deploy-mode cluster --num-executors"))
+                    .toList();
+            assertEquals(1, commands.size(), rel(doc) + ": one full YARN train command: " + commands);
+            List<String> words = shellWords(commands.get(0));
+            int dashes = words.indexOf("--");
+            assertTrue(dashes > 0, rel(doc) + ": no -- in " + words);
+            List<String> spark = words.subList(2, dashes);
+            int files = spark.indexOf("--files");
+            assertTrue(files > 0 && files == spark.size() - 2, rel(doc) + ": --files <conf> ends the Spark options: " + spark);
+            assertEquals(YarnTestCluster.SPARK_ARGS, spark.subList(0, files), rel(doc) + ": the YARN test's options");
+            String conf = spark.get(files + 1);
+            assertEquals(List.of("--config", conf), words.subList(dashes + 1, words.size()), rel(doc));
+        }
+    }
+
+    /** A command line split as bash splits it: blanks outside quotes separate words, quotes are removed. */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (char c : line.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     // ---------------------------------------------------------------- links

@@ -10,6 +10,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
+import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +60,11 @@ public final class FolderLock implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
 
     /** Who holds a lock, as written in it, and when they last renewed it. */
-    public record Holder(String owner, String host, String user, long pid, String started, Instant renewed) {
+    public record Holder(String owner, String host, String user, long pid, String started, Instant renewed,
+                         String yarnContainer) {
         public String describe() {
-            return String.format(Locale.ROOT, "%s (host %s, user %s, pid %d, started %s, last renewed %s)", owner, host,
-                    user, pid, started, renewed);
+            return String.format(Locale.ROOT, "%s (host %s, user %s, pid %d%s, started %s, last renewed %s)", owner, host,
+                    user, pid, yarnContainer == null ? "" : ", YARN container " + yarnContainer, started, renewed);
         }
     }
 
@@ -129,7 +132,12 @@ public final class FolderLock implements AutoCloseable {
                 continue; // released between our create and our read
             }
             Duration age = Duration.between(holder.get().renewed(), Instant.now());
-            if (age.compareTo(staleAfter) < 0 && !(deadPidIsStale && dead(holder.get()))) {
+            boolean earlierAttempt = earlierAttemptOfOurApplication(holder.get().yarnContainer(), currentYarnContainer());
+            if (earlierAttempt) {
+                LOG.warn("{} is held by {}: an earlier attempt of this YARN application, which YARN ended before it"
+                        + " started this one; taking it over", what, holder.get().describe());
+            }
+            if (age.compareTo(staleAfter) < 0 && !(deadPidIsStale && dead(holder.get())) && !earlierAttempt) {
                 throw new FolderLockedException(lockedMessage.apply(holder.get(), age));
             }
             Path aside = new Path(lock.getParent(), "." + lock.getName() + ".stale-" + owner);
@@ -152,6 +160,7 @@ public final class FolderLock implements AutoCloseable {
         content.put("pid", ProcessHandle.current().pid());
         content.put("started", Instant.now().toString());
         content.put("stale_after_seconds", staleAfter.toSeconds());
+        content.put("yarn_container", currentYarnContainer());
         try (OutputStream out = fs.create(lock, false)) {
             out.write(JSON.writeValueAsBytes(JsonFormat.stamped(content)));
             return true;
@@ -184,6 +193,30 @@ public final class FolderLock implements AutoCloseable {
         context.rename(lock, aside, Options.Rename.NONE);
     }
 
+    /** The YARN container this JVM runs in (the NodeManager sets CONTAINER_ID in each one), or null. */
+    static String currentYarnContainer() {
+        return System.getenv("CONTAINER_ID");
+    }
+
+    /**
+     * Whether {@code holder} is the container of an earlier attempt of the YARN application that {@code ours} belongs
+     * to. YARN starts attempt n + 1 of an application only once attempt n's ApplicationMaster container has ended,
+     * so such a holder is dead wherever it ran: the second attempt of a driver that YARN lost (node gone, JVM killed)
+     * takes over its locks at once, instead of waiting for them to go stale, or failing, on another host.
+     */
+    static boolean earlierAttemptOfOurApplication(String holder, String ours) {
+        if (holder == null || ours == null) {
+            return false;
+        }
+        try {
+            ApplicationAttemptId theirs = ContainerId.fromString(holder).getApplicationAttemptId();
+            ApplicationAttemptId mine = ContainerId.fromString(ours).getApplicationAttemptId();
+            return theirs.getApplicationId().equals(mine.getApplicationId()) && theirs.getAttemptId() < mine.getAttemptId();
+        } catch (IllegalArgumentException e) {
+            return false; // not a container id (a hand-edited lock file): the usual rules apply
+        }
+    }
+
     /** A holder on this host whose process is gone, or one in this JVM that released nothing but is not live. */
     private static boolean dead(Holder holder) {
         if (holder.pid() <= 0 || !hostName().equals(holder.host())) {
@@ -206,10 +239,12 @@ public final class FolderLock implements AutoCloseable {
             JsonFormat.checked(j, lock.toString());
             if (j == null || j.isMissingNode()) { // being written right now, or its writer died before writing
                 return Optional.of(new Holder("(empty lock file)", "?", "?", -1, "?",
-                        Instant.ofEpochMilli(status.getModificationTime())));
+                        Instant.ofEpochMilli(status.getModificationTime()), null));
             }
+            JsonNode container = j.path("yarn_container");
             return Optional.of(new Holder(j.path("owner").asText(), j.path("host").asText(), j.path("user").asText(),
-                    j.path("pid").asLong(), j.path("started").asText(), Instant.ofEpochMilli(status.getModificationTime())));
+                    j.path("pid").asLong(), j.path("started").asText(), Instant.ofEpochMilli(status.getModificationTime()),
+                    container.isTextual() ? container.asText() : null));
         } catch (FileNotFoundException e) {
             return Optional.empty();
         }

@@ -22,9 +22,14 @@ public record RunManifest(String formatVersion, String created, String started, 
     public record Seeds(long data, long model) {
     }
 
-    /** The Spark application that trained: master, app id, parallelism, executors, training partitions. */
+    /**
+     * The Spark application that trained: master, app id, parallelism, executors, training partitions; where the
+     * driver ran: deploy mode, the application attempt (YARN starts a second one when the first driver dies), the
+     * driver's host and its YARN container (null outside YARN).
+     */
     public record Spark(String master, String applicationId, int defaultParallelism, int executors,
-                        int trainingPartitions) {
+                        int trainingPartitions, String deployMode, String attemptId, String driverHost,
+                        String driverContainer) {
     }
 
     public record Dataset(String format, List<String> sources, String fingerprint, List<String> classNames,

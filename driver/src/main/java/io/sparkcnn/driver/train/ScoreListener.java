@@ -64,6 +64,8 @@ final class ScoreListener extends BaseTrainingListener implements Serializable {
         }
         r.put("host", host);
         r.put("pid", ProcessHandle.current().pid());
+        r.put("container", System.getenv("CONTAINER_ID")); // the YARN container, null elsewhere
+        r.put("backend", io.sparkcnn.workers.BackendInfo.describe());
         r.put("jvm", LayerHelpers.jvmState());
         r.put("layers", new LinkedHashMap<>(LayerHelpers.perLayerType(net)));
         return r;

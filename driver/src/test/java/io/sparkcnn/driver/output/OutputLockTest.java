@@ -76,4 +76,24 @@ class OutputLockTest {
         taken.abort();
         assertEquals(FolderLock.outputLock(new org.apache.hadoop.fs.Path(target.toUri())).getName(), ".run.lock");
     }
+
+    /**
+     * YARN's second attempt of a driver takes over the locks of the first at once, wherever the first ran: YARN
+     * starts attempt 2 only after attempt 1's container has ended. Any other holder keeps its lock.
+     */
+    @Test
+    void anEarlierAttemptOfTheSameYarnApplicationIsDead() {
+        String attempt1 = "container_1796240885595_0002_01_000001";
+        String attempt2 = "container_1796240885595_0002_02_000001";
+        assertTrue(FolderLock.earlierAttemptOfOurApplication(attempt1, attempt2));
+        assertTrue(FolderLock.earlierAttemptOfOurApplication("container_e17_1796240885595_0002_01_000001",
+                "container_e17_1796240885595_0002_02_000001"), "ids with a ResourceManager epoch too");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication(attempt2, attempt1), "a later attempt is not dead");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication(attempt2, attempt2), "our own attempt");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication("container_1796240885595_0003_01_000001", attempt2),
+                "another application (a second job on the same output) keeps its lock");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication(attempt1, null), "a driver outside YARN");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication(null, attempt2), "a holder outside YARN");
+        assertFalse(FolderLock.earlierAttemptOfOurApplication("not a container", attempt2));
+    }
 }
