@@ -100,7 +100,8 @@ class YarnClusterIT {
             assertTrue(e.get("container").asText().startsWith("container_") && !e.get("container").asText().equals(driverContainer),
                     "an executor in its own container: " + e);
             assertTrue(e.get("backend").asText().startsWith("ND4J backend: CPU"), e.toString());
-            assertTrue(e.get("backend").asText().contains("layer helpers: "), e.toString());
+            assertTrue(e.get("backend").asText().contains("layer helpers: helpers on"), e.toString());
+            assertEquals("oneDNN", e.at("/layers/conv2d").asText(), "the fast convolution in the container: " + e);
         }
         assertTrue(cluster.fs.exists(new Path("/runs/yarn-train/model.zip")));
         assertTrue(cluster.fs.exists(new Path("/runs/yarn-train/report.html")));
