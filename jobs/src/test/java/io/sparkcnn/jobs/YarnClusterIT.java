@@ -194,6 +194,10 @@ class YarnClusterIT {
                 && failedReport.getDiagnostics().contains("no-such-run") && failedReport.getDiagnostics().contains(line),
                 failedReport.getDiagnostics());
         assertTrue(Files.readString(failedLog).contains(line), "the submitting terminal shows it:\n" + tail(failedLog));
+        // and the command it names prints the driver's log, with the line and the error behind it
+        String driverLog = cluster.yarnLogs(failedApp);
+        assertTrue(driverLog.contains("evaluate: error: ") && driverLog.contains(line)
+                && driverLog.contains(cluster.attempts(failedApp).get(0).getAMContainerId().toString()), driverLog);
         assertTrue(!cluster.fs.exists(new Path("/reports/never")), "nothing published");
         System.out.printf("YARN failed evaluate: %.0f s%n", (System.nanoTime() - tf) / 1e9);
 

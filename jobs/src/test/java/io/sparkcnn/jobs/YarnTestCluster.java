@@ -128,6 +128,9 @@ final class YarnTestCluster implements AutoCloseable {
         conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, true);
         conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
         conf.setInt(YarnConfiguration.RM_AM_MAX_ATTEMPTS, 2);
+        // containers' logs go to HDFS when their application ends, where `yarn logs -applicationId` reads them
+        conf.setBoolean(YarnConfiguration.LOG_AGGREGATION_ENABLED, true);
+        conf.set(YarnConfiguration.NM_REMOTE_APP_LOG_DIR, "/tmp/logs");
         // the CapacityScheduler (YARN's default) with one queue, as a stock capacity-scheduler.xml has (the
         // minicluster jar ships none); the ApplicationMaster (our driver) is a third of a job's memory: the
         // default 10% would keep it waiting
@@ -202,6 +205,29 @@ final class YarnTestCluster implements AutoCloseable {
             env.put("SPARKCNN_JAR", appJar);
         }
         return pb.start();
+    }
+
+    /**
+     * What {@code yarn logs -applicationId <app>} prints: Hadoop's LogsCLI (the class behind that command) in its
+     * own JVM with HADOOP_CONF_DIR on its classpath, as the yarn script runs it. The
+     * NodeManagers upload a finished application's logs in the background: asked again until they are there.
+     */
+    String yarnLogs(ApplicationId app) throws Exception {
+        // the test's class path: LogsCLI needs more of Hadoop (Jettison) than the client jars Spark ships with
+        String classpath = confDir + java.io.File.pathSeparator + System.getProperty("java.class.path");
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        long deadline = System.currentTimeMillis() + 60_000;
+        String out = "";
+        while (System.currentTimeMillis() < deadline) {
+            Process p = new ProcessBuilder(javaCommand, "-Xmx256m", "-cp", classpath, "org.apache.hadoop.yarn.client.cli.LogsCLI",
+                    "-applicationId", app.toString()).redirectErrorStream(true).start();
+            out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() == 0 && out.contains("LogType:stderr")) {
+                return out;
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("yarn logs -applicationId " + app + " printed no container log in 60 s:\n" + out);
     }
 
     private static final Pattern APP_ID = Pattern.compile("application_\\d+_\\d+");
