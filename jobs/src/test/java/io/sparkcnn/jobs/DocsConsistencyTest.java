@@ -65,6 +65,7 @@ class DocsConsistencyTest {
             Map.entry("NormalizerStandardize", "org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize"),
             Map.entry("FileSystem", "org.apache.hadoop.fs.FileSystem"),
             Map.entry("FileContext", "org.apache.hadoop.fs.FileContext"),
+            Map.entry("LogsCLI", "org.apache.hadoop.yarn.client.cli.LogsCLI"),
             Map.entry("HelperUtils", "org.deeplearning4j.nn.layers.HelperUtils"));
 
     /**
