@@ -66,7 +66,8 @@ class DocsConsistencyTest {
             Map.entry("FileSystem", "org.apache.hadoop.fs.FileSystem"),
             Map.entry("FileContext", "org.apache.hadoop.fs.FileContext"),
             Map.entry("LogsCLI", "org.apache.hadoop.yarn.client.cli.LogsCLI"),
-            Map.entry("HelperUtils", "org.deeplearning4j.nn.layers.HelperUtils"));
+            Map.entry("HelperUtils", "org.deeplearning4j.nn.layers.HelperUtils"),
+            Map.entry("CacheMode", "org.deeplearning4j.nn.conf.CacheMode"));
 
     /**
      * ND4J backends, as the backend log line names them: only the one the build selected (CPU, or -Pcuda) is on
