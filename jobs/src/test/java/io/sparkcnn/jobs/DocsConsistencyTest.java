@@ -67,7 +67,9 @@ class DocsConsistencyTest {
             Map.entry("FileContext", "org.apache.hadoop.fs.FileContext"),
             Map.entry("LogsCLI", "org.apache.hadoop.yarn.client.cli.LogsCLI"),
             Map.entry("HelperUtils", "org.deeplearning4j.nn.layers.HelperUtils"),
-            Map.entry("CacheMode", "org.deeplearning4j.nn.conf.CacheMode"));
+            Map.entry("CacheMode", "org.deeplearning4j.nn.conf.CacheMode"),
+            Map.entry("MKLDNNBatchNormHelper", "org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper"),
+            Map.entry("IActivation", "org.nd4j.linalg.activations.IActivation"));
 
     /**
      * ND4J backends, as the backend log line names them: only the one the build selected (CPU, or -Pcuda) is on

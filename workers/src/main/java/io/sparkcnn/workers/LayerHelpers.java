@@ -7,10 +7,13 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.nativeblas.Nd4jCpu;
 
+import java.lang.reflect.Field;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +31,8 @@ import java.util.stream.Collectors;
  * not pass. Setting the property to {@code true} (for example
  * {@code spark.executor.extraJavaOptions=-Dorg.eclipse.deeplearning4j.helpers.disable=true}) keeps
  * DL4J's builtin path. The oneDNN helpers also need a libnd4j built with oneDNN (the
- * {@code linux-x86_64-onednn} natives) and the {@link Nd4jCpu} shim.
+ * {@code linux-x86_64-onednn} natives) and the {@link Nd4jCpu} shim. Batch norm layers then get our
+ * {@link BatchStatsBatchNormHelper} in place of DL4J's ({@link #useBatchStatsBatchNorm}).
  */
 public final class LayerHelpers {
     public static final String DISABLE_PROPERTY = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
@@ -79,6 +83,46 @@ public final class LayerHelpers {
         }).toList();
     }
 
+    /**
+     * Gives every batch norm layer of {@code net} that runs DL4J's oneDNN helper a {@link BatchStatsBatchNormHelper}
+     * instead (the same ops, without DL4J's slow batch variance and oneDNN's slower backward). Layers on the builtin
+     * path or on another helper are left alone. Returns how many layers were switched. DL4J picks a layer's helper
+     * in the layer's constructor and offers no setter, so this sets the layer's package-private field; if a DL4J
+     * version renames it, the layers keep DL4J's helper and the backend line shows {@code oneDNN}.
+     */
+    public static int useBatchStatsBatchNorm(MultiLayerNetwork net) {
+        int switched = 0;
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof BatchNormalization && layer.getHelper() instanceof MKLDNNBatchNormHelper) {
+                if (BATCH_NORM_HELPER_FIELD == null) {
+                    return switched;
+                }
+                try {
+                    BATCH_NORM_HELPER_FIELD.set(layer, new BatchStatsBatchNormHelper());
+                    switched++;
+                } catch (IllegalAccessException e) {
+                    return switched;
+                }
+            }
+        }
+        return switched;
+    }
+
+    private static final Field BATCH_NORM_HELPER_FIELD = batchNormHelperField();
+
+    private static Field batchNormHelperField() {
+        try {
+            Field field = BatchNormalization.class.getDeclaredField("helper");
+            if (!BatchNormalizationHelper.class.isAssignableFrom(field.getType())) {
+                return null;
+            }
+            field.setAccessible(true);
+            return field;
+        } catch (NoSuchFieldException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** This JVM's state in one phrase, for the backend line. */
     public static String jvmState() {
         String natives = BackendInfo.kind().equals("CPU")
@@ -90,7 +134,7 @@ public final class LayerHelpers {
 
     /**
      * The helper each layer type of {@code net} runs on, read from the layers themselves, in layer order:
-     * {@code conv2d -> oneDNN, maxpool -> oneDNN, batchnorm -> oneDNN, dense -> builtin}. A type whose
+     * {@code conv2d -> oneDNN, maxpool -> oneDNN, batchnorm -> oneDNN + batch stats, dense -> builtin}. A type whose
      * layers differ is shown as e.g. {@code oneDNN (1 of 2)}.
      */
     public static Map<String, String> perLayerType(MultiLayerNetwork net) {
@@ -150,6 +194,9 @@ public final class LayerHelpers {
     }
 
     static String helperName(LayerHelper helper) {
+        if (helper instanceof BatchStatsBatchNormHelper) {
+            return "oneDNN + batch stats";
+        }
         String name = helper.getClass().getSimpleName();
         if (name.startsWith("MKLDNN")) {
             return "oneDNN";

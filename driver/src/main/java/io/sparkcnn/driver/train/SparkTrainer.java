@@ -61,6 +61,8 @@ public final class SparkTrainer {
                 .storageLevel(StorageLevel.MEMORY_ONLY())
                 .rngSeed(seed)
                 .collectTrainingStats(false)
+                // the workers' networks are built inside DL4J Spark: this gives their batch norm our faster helper
+                .trainingHooks(new BatchStatsHook())
                 .build();
     }
 

@@ -122,6 +122,7 @@ public final class NetworkFactory {
         LayerHelpers.enable(); // DL4J decides on a layer's helper when the layer is constructed
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, input, numClasses));
         net.init();
+        LayerHelpers.useBatchStatsBatchNorm(net);
         return net;
     }
 
