@@ -6,9 +6,9 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
@@ -34,27 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inference), loss, every gradient, and the parameters and running statistics after a few training steps, for batch
  * norm after a convolution (rank 4) and after a dense layer (rank 2).
  */
+@ExtendWith(RestoresHelpersProperty.class)
 class BatchStatsBatchNormHelperTest {
     /**
      * Relative to the largest magnitude compared. Two float32 batch norms in a row with another variance formula
      * (and batches of 2) differ by up to ~2e-4; a wrong formula differs by whole units.
      */
     private static final double TOLERANCE = 1e-3;
-    private static String before;
-
     @BeforeAll
-    static void remember() {
-        before = System.getProperty(LayerHelpers.DISABLE_PROPERTY);
+    static void floats() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterAll
-    static void restore() {
-        if (before == null) {
-            System.clearProperty(LayerHelpers.DISABLE_PROPERTY);
-        } else {
-            System.setProperty(LayerHelpers.DISABLE_PROPERTY, before);
-        }
     }
 
     private static MultiLayerConfiguration convAndDenseBatchNorm(int channels) {

@@ -14,9 +14,9 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,25 +54,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * convolution's output, and its conv weight gradient then differs in one element). A bias feeding batch norm
  * has a zero gradient in exact arithmetic; both paths must give noise far below the network's gradients.
  */
+@ExtendWith(RestoresHelpersProperty.class)
 class LayerHelpersEqualityTest {
     static final double TOLERANCE = 1e-4;
     /** For whole presets end to end (vgg2: 16 layers, four batch norms). */
     static final double PRESET_TOLERANCE = 1e-3;
-    private static String before;
-
     @BeforeAll
-    static void remember() {
-        before = System.getProperty(LayerHelpers.DISABLE_PROPERTY);
+    static void floats() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-    }
-
-    @AfterAll
-    static void restore() {
-        if (before == null) {
-            System.clearProperty(LayerHelpers.DISABLE_PROPERTY);
-        } else {
-            System.setProperty(LayerHelpers.DISABLE_PROPERTY, before);
-        }
     }
 
     /** A network built with the helpers on (true) or off, from the same configuration. */

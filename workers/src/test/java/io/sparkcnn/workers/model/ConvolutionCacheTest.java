@@ -2,6 +2,7 @@ package io.sparkcnn.workers.model;
 
 import io.sparkcnn.workers.ImageShape;
 import io.sparkcnn.workers.LayerHelpers;
+import io.sparkcnn.workers.RestoresHelpersProperty;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.dataset.DataSet;
@@ -23,26 +25,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link NetworkFactory} turns the cache on (vgg-cifar: 12% faster per step on one thread, docs/performance.md). Counted with
  * ND4J's op profiler over one training step on the oneDNN path, as the jobs train.
  */
+@ExtendWith(RestoresHelpersProperty.class)
 class ConvolutionCacheTest {
     private static final ImageShape CIFAR = new ImageShape(3, 32, 32);
     private static final int CONVOLUTIONS = 6;
-    private String helpersBefore;
 
     @BeforeEach
     void helpersOn() {
-        helpersBefore = System.getProperty(LayerHelpers.DISABLE_PROPERTY);
         System.setProperty(LayerHelpers.DISABLE_PROPERTY, "false");
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     }
 
     @AfterEach
-    void restore() {
+    void profilerOff() {
         Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
-        if (helpersBefore == null) {
-            System.clearProperty(LayerHelpers.DISABLE_PROPERTY);
-        } else {
-            System.setProperty(LayerHelpers.DISABLE_PROPERTY, helpersBefore);
-        }
     }
 
     @Test
