@@ -96,11 +96,10 @@ public final class BatchStatsBatchNormHelper implements BatchNormalizationHelper
      */
     static void batchVariance(INDArray x, int[] dims, int axis, INDArray mean, INDArray var, INDArray scratch) {
         x.mean(mean, dims);
-        INDArray unit = Nd4j.ones(x.dataType(), mean.length());
         // (x - mean) / sqrt(1 + 0): the op's epsilon must be positive, so the variance given is 1 - eps, and the
         // factor sqrt((1 - eps) + eps) is 1 up to a float rounding that is undone below
         double eps = 1e-5;
-        normalize(x, mean, unit.mul(1 - eps), null, null, eps, axis, scratch);
+        normalize(x, mean, Nd4j.valueArrayOf(new long[]{mean.length()}, 1 - eps, x.dataType()), null, null, eps, axis, scratch);
         Nd4j.exec(new SquaredNorm(scratch, var, dims));
         float onePlusRounding = (float) ((float) (1 - eps) + (float) eps);
         var.divi((double) x.length() / mean.length() / onePlusRounding);

@@ -92,11 +92,11 @@ public final class LayerHelpers {
      */
     public static int useBatchStatsBatchNorm(MultiLayerNetwork net) {
         int switched = 0;
+        if (BATCH_NORM_HELPER_FIELD == null) {
+            return switched;
+        }
         for (Layer layer : net.getLayers()) {
             if (layer instanceof BatchNormalization && layer.getHelper() instanceof MKLDNNBatchNormHelper) {
-                if (BATCH_NORM_HELPER_FIELD == null) {
-                    return switched;
-                }
                 try {
                     BATCH_NORM_HELPER_FIELD.set(layer, new BatchStatsBatchNormHelper());
                     switched++;
