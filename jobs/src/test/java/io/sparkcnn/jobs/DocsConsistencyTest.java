@@ -69,6 +69,7 @@ class DocsConsistencyTest {
             Map.entry("HelperUtils", "org.deeplearning4j.nn.layers.HelperUtils"),
             Map.entry("CacheMode", "org.deeplearning4j.nn.conf.CacheMode"),
             Map.entry("MKLDNNBatchNormHelper", "org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper"),
+            Map.entry("ParameterAveragingTrainingWorker", "org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker"),
             Map.entry("IActivation", "org.nd4j.linalg.activations.IActivation"));
 
     /**
