@@ -2,6 +2,8 @@ package io.sparkcnn.driver.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.sparkcnn.driver.train.EpochRecord;
 import org.junit.jupiter.api.Test;
 
@@ -9,9 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DiagnosisTest {
@@ -88,8 +91,48 @@ class DiagnosisTest {
         Diagnosis d = recorded("overfitting-600-images");
         assertEquals(Diagnosis.Verdict.OVERFITTING, d.verdict(), d.text());
         assertTrue(d.text().contains("model.l2") && d.text().contains("type = dropout")
-                && d.text().contains("training.early-stopping.patience"), d.text());
-        assertFalse(d.text().contains("augment"), "no advice to use what does not exist: " + d.text());
+                && d.text().contains("training.early-stopping.patience") && d.text().contains("data.augment")
+                && d.text().contains("model.weight-decay"), d.text());
+        assertConfigKeysExist(d.text());
+    }
+
+    @Test
+    void aRecordedCifarRunStillImprovingIsHealthyThoughTrainingIsFivePointsAhead() throws IOException {
+        // conf/cifar10.conf: train 90.77%, validation 85.64% (errors 9.2% and 14.4%), validation loss lowest at the
+        // end; the 5-point rule alone called it overfitting and advised stopping earlier
+        Diagnosis d = recorded("healthy-vgg-cifar10");
+        assertEquals(Diagnosis.Verdict.HEALTHY, d.verdict(), d.text());
+        assertTrue(d.text().contains("5.1 points above") && d.text().contains("less than twice the training error"),
+                d.text());
+    }
+
+    @Test
+    void theSameGapWithTheValidationErrorTwiceTheTrainingErrorIsOverfitting() {
+        // 5.1 points as above, but 97% vs 91.9%: validation error 8.1% is 2.7x the training error 3%
+        Diagnosis d = Diagnosis.of(split(0.97, 0.1), split(0.919, 0.3), split(0.915, 0.31), 10);
+        assertEquals(Diagnosis.Verdict.OVERFITTING, d.verdict(), d.text());
+        assertTrue(d.text().contains("2.7x the training error"), d.text());
+        assertConfigKeysExist(d.text());
+    }
+
+    @Test
+    void aLowTrainingAccuracyWithAModestGapIsUnderfitting() {
+        // 75% vs 65%: 10 points, but the validation error (35%) is not twice the training error (25%)
+        assertEquals(Diagnosis.Verdict.UNDERFITTING,
+                Diagnosis.of(split(0.75, 0.7), split(0.65, 1.0), split(0.64, 1.0), 10).verdict());
+    }
+
+    /** Every config key the advice names (data.x, model.x, training.x) is one reference.conf has. */
+    private static void assertConfigKeysExist(String text) {
+        Config reference = ConfigFactory.parseResources("reference.conf").getConfig("sparkcnn");
+        Matcher keys = Pattern.compile("\\b(?:data|model|training)(?:\\.[a-z0-9-]+)+").matcher(text);
+        int named = 0;
+        while (keys.find()) {
+            named++;
+            assertTrue(reference.hasPath(keys.group()), "the advice names " + keys.group() + ", which reference.conf"
+                    + " does not have: " + text);
+        }
+        assertTrue(named >= 3, "the advice names config keys: " + text);
     }
 
     @Test
