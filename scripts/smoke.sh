@@ -28,10 +28,22 @@ fail() {
 
 # Spark's loopback-address notice (for a non-local master) is a fact of a laptop, not a fault; so is its UI
 # moving to the next port when another Spark application on the machine holds 4040.
+# One missed executor heartbeat is Spark's too: in local mode the executor's heartbeat can race the context's
+# start and stop (the local executor is stopped asynchronously; SPARK-35011 and SPARK-37355 are of that
+# family); it failed a CI run once, the job's exit code and outputs all right. Spark retries every 10 s and
+# gives up after 60; two or more in one short job mean the driver really stopped answering: they fail.
+HEARTBEAT_WARNING='Executor: Issue communicating with driver in heartbeater'
 check_warnings() {
-  local log="$1" unexpected
+  local log="$1" unexpected heartbeats
   unexpected=$(grep -E '^[0-9:]{8} (WARN|ERROR) ' "$log" \
-    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP|Utils: Service .SparkUI. could not bind on port' || true)
+    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP|Utils: Service .SparkUI. could not bind on port' \
+    | grep -v -F "$HEARTBEAT_WARNING" || true)
+  heartbeats=$(grep -c -E "^[0-9:]{8} WARN  $HEARTBEAT_WARNING" "$log" || true)
+  if [[ "$heartbeats" -gt 1 ]]; then
+    unexpected="${unexpected:+$unexpected$'\n'}$heartbeats missed executor heartbeats: the driver stopped answering"
+  elif [[ "$heartbeats" -eq 1 ]]; then
+    echo "smoke.sh: note: one missed executor heartbeat in $log (Spark's, tolerated once)" >&2
+  fi
   if [[ -n "$unexpected" ]]; then
     echo "$unexpected" >&2
     fail "$log has WARN/ERROR lines (above)"
