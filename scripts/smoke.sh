@@ -36,9 +36,9 @@ HEARTBEAT_WARNING='Executor: Issue communicating with driver in heartbeater'
 check_warnings() {
   local log="$1" unexpected heartbeats
   unexpected=$(grep -E '^[0-9:]{8} (WARN|ERROR) ' "$log" \
-    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP|Utils: Service .SparkUI. could not bind on port' \
-    | grep -v -F "$HEARTBEAT_WARNING" || true)
-  heartbeats=$(grep -c -E "^[0-9:]{8} WARN  $HEARTBEAT_WARNING" "$log" || true)
+    | grep -v -E 'Utils: Your hostname, .* resolves to a loopback address|Utils: Set SPARK_LOCAL_IP|Utils: Service .SparkUI. could not bind on port' || true)
+  heartbeats=$(grep -c -F "$HEARTBEAT_WARNING" <<<"$unexpected" || true)
+  unexpected=$(grep -v -F "$HEARTBEAT_WARNING" <<<"$unexpected" || true)
   if [[ "$heartbeats" -gt 1 ]]; then
     unexpected="${unexpected:+$unexpected$'\n'}$heartbeats missed executor heartbeats: the driver stopped answering"
   elif [[ "$heartbeats" -eq 1 ]]; then

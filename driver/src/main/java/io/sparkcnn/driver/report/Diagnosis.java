@@ -151,6 +151,7 @@ public record Diagnosis(Verdict verdict, String text) {
         }
         double gap = train.accuracy() - validation.accuracy();
         double validationError = 1 - validation.accuracy();
+        double trainingError = 1 - train.accuracy();
         Curves curves = Curves.of(history, judgedEpoch);
         boolean parted = curves != null && curves.parted() && gap > RELATIVE_GAP * validationError;
         boolean wideGap = gap > OVERFIT_GAP && gap >= GAP_SHARE_OF_ERROR * validationError;
@@ -169,7 +170,7 @@ public record Diagnosis(Verdict verdict, String text) {
                     ? String.format(Locale.ROOT, "training accuracy %s is %s points above validation accuracy %s"
                     + " (threshold %s points), and the validation error %s is %s the training error %s",
                     pct(train.accuracy()), points(gap), pct(validation.accuracy()), points(OVERFIT_GAP),
-                    pct(validationError), times(validationError, 1 - train.accuracy()), pct(1 - train.accuracy()))
+                    pct(validationError), times(validationError, trainingError), pct(trainingError))
                     : String.format(Locale.ROOT, "the curves part: %s, and training accuracy %s is %s points above"
                             + " validation accuracy %s, more than %.0f%% of the validation error", curves.describe(),
                     pct(train.accuracy()), points(gap), pct(validation.accuracy()), RELATIVE_GAP * 100);
@@ -196,7 +197,7 @@ public record Diagnosis(Verdict verdict, String text) {
                 ? String.format(Locale.ROOT, "training accuracy %s is %s points above validation accuracy %s, but the"
                         + " validation error %s is less than twice the training error %s (a model still learning,"
                         + " not memorising)", pct(train.accuracy()), points(gap), pct(validation.accuracy()),
-                pct(validationError), pct(1 - train.accuracy()))
+                pct(validationError), pct(trainingError))
                 : String.format(Locale.ROOT, "training accuracy %s and validation accuracy %s are within %s points"
                         + " (threshold %s)", pct(train.accuracy()), pct(validation.accuracy()), points(Math.abs(gap)),
                 points(OVERFIT_GAP));
